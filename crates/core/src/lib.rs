@@ -1,0 +1,11 @@
+//! Nengji's domain: types and formulas, with no I/O, no async and no SQL.
+//! Everything here is deterministic and tested in isolation.
+
+pub mod auth;
+pub mod catalog;
+pub mod codes;
+pub mod demo;
+pub mod indicator;
+pub mod masterdata;
+pub mod period;
+pub mod zone;
