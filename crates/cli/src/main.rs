@@ -1,1 +1,164 @@
-fn main(){}
+//! `nengji`: the one binary. Thin commands over the store and web crates.
+
+mod config;
+mod demo;
+mod user;
+
+use std::path::PathBuf;
+
+use anyhow::{bail, Context, Result};
+use clap::{Parser, Subcommand};
+use nengji_store::imports::{self, ImportError, MasterKind};
+use nengji_store::{masterdata, Actor, Db};
+
+use crate::config::Config;
+
+/// 能级 Nengji — 开发区提升能级工作平台 (the development-zone office's platform).
+#[derive(Parser)]
+#[command(name = "nengji", version, about, long_about = None)]
+struct Cli {
+    /// Optional TOML config file (keys: database_url, listen, secure_cookies, session_hours).
+    #[arg(long, env = "NENGJI_CONFIG", global = true)]
+    config: Option<PathBuf>,
+    /// Database: a SQLite file path (default ./nengji-data/nengji.db) or postgres://user:pass@host/db.
+    #[arg(long, env = "NENGJI_DATABASE_URL", global = true)]
+    database_url: Option<String>,
+    /// Log filter, e.g. `info` or `nengji_web=debug`.
+    #[arg(long, env = "NENGJI_LOG", global = true, default_value = "info")]
+    log: String,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Start the web server (pages, API) on the configured database.
+    Serve {
+        /// Address to listen on.
+        #[arg(long, env = "NENGJI_LISTEN")]
+        listen: Option<String>,
+    },
+    /// Load the plan's master data and the demo values (示例数据), create demo accounts, print the
+    /// login, and start the server.
+    Demo {
+        /// Address to listen on.
+        #[arg(long, env = "NENGJI_LISTEN")]
+        listen: Option<String>,
+        /// Only load the data and accounts; do not start the server.
+        #[arg(long)]
+        no_serve: bool,
+    },
+    /// Create or upgrade the database schema and exit.
+    Migrate,
+    /// Import master data (zones, units or indicators) from a .csv or .xlsx file. All or nothing.
+    Import {
+        /// What the file holds: zones | units | indicators.
+        kind: String,
+        /// The file (.csv in UTF-8 or GB18030, .xlsx, .xls or .ods).
+        file: PathBuf,
+    },
+    /// Export master data as .xlsx in the import layout.
+    Export {
+        /// zones | units | indicators.
+        kind: String,
+        /// Output .xlsx file.
+        file: PathBuf,
+    },
+    /// Manage user accounts.
+    User {
+        #[command(subcommand)]
+        command: user::UserCommand,
+    },
+}
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_new(&cli.log).unwrap_or_else(|_| "info".into()))
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .init();
+    let cfg = Config::load(cli.config.as_deref(), cli.database_url.clone())?;
+    match cli.command {
+        Command::Serve { listen } => {
+            let db = cfg.connect().await?;
+            serve(db, &cfg, listen.or(cfg.listen.clone())).await
+        }
+        Command::Demo { listen, no_serve } => {
+            let db = cfg.connect().await?;
+            demo::load(&db).await?;
+            if no_serve {
+                return Ok(());
+            }
+            serve(db, &cfg, listen.or(cfg.listen.clone())).await
+        }
+        Command::Migrate => {
+            cfg.connect().await?;
+            println!("数据库已是最新结构：{}", nengji_store::redact_url(&cfg.database_url));
+            Ok(())
+        }
+        Command::Import { kind, file } => import(&cfg, &kind, &file).await,
+        Command::Export { kind, file } => export(&cfg, &kind, &file).await,
+        Command::User { command } => user::run(&cfg.connect().await?, command).await,
+    }
+}
+
+async fn serve(db: Db, cfg: &Config, listen: Option<String>) -> Result<()> {
+    let addr = listen.unwrap_or_else(|| "127.0.0.1:8080".into());
+    let listener = tokio::net::TcpListener::bind(&addr).await.with_context(|| format!("无法监听 {addr}"))?;
+    let local = listener.local_addr()?;
+    let host = if local.ip().is_unspecified() { "127.0.0.1".to_string() } else { local.ip().to_string() };
+    println!("能级已启动：http://{host}:{}/", local.port());
+    tracing::info!(listen = %local, database = %nengji_store::redact_url(&cfg.database_url), "serving");
+    let state = nengji_web::AppState::new(db.clone(), cfg.web());
+    nengji_web::serve(listener, state, async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await?;
+    db.close().await;
+    Ok(())
+}
+
+fn master_kind(kind: &str) -> Result<MasterKind> {
+    MasterKind::parse(kind).with_context(|| format!("未知的数据类型“{kind}”：应为 zones、units 或 indicators"))
+}
+
+async fn import(cfg: &Config, kind: &str, file: &std::path::Path) -> Result<()> {
+    let kind = master_kind(kind)?;
+    let bytes = std::fs::read(file).with_context(|| format!("无法读取文件 {}", file.display()))?;
+    let name = file.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+    let tables = nengji_office::read_tables(&name, &bytes)?;
+    let db = cfg.connect().await?;
+    match imports::import(&db, &Actor::system("cli"), kind, &tables[0]).await {
+        Ok(sum) => {
+            println!("{}数据已导入：新增 {}，更新 {}，未变化 {}", kind.label(), sum.inserted, sum.updated, sum.unchanged);
+            Ok(())
+        }
+        Err(ImportError::Cells(errs)) => {
+            for e in &errs {
+                eprintln!("{e}");
+            }
+            bail!("文件有 {} 处问题，未导入任何数据", errs.len())
+        }
+        Err(ImportError::Store(e)) => Err(e.into()),
+    }
+}
+
+async fn export(cfg: &Config, kind: &str, file: &std::path::Path) -> Result<()> {
+    let db = cfg.connect().await?;
+    let table = match master_kind(kind)? {
+        MasterKind::Zones => {
+            let zones: Vec<_> = masterdata::list_zones(&db).await?.into_iter().map(|z| z.zone).collect();
+            nengji_core::masterdata::zones_table(&zones)
+        }
+        MasterKind::Units => nengji_core::masterdata::units_table(&masterdata::list_units(&db).await?),
+        MasterKind::Indicators => {
+            let inds: Vec<_> = masterdata::list_indicators(&db).await?.into_iter().map(|i| i.indicator).collect();
+            nengji_core::masterdata::indicators_table(&inds)
+        }
+    };
+    std::fs::write(file, nengji_office::write_xlsx(&[table])?).with_context(|| format!("无法写入 {}", file.display()))?;
+    println!("已导出到 {}", file.display());
+    Ok(())
+}

@@ -8,4 +8,5 @@ pub mod demo;
 pub mod indicator;
 pub mod masterdata;
 pub mod period;
+pub mod series;
 pub mod zone;

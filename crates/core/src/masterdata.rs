@@ -421,6 +421,67 @@ pub fn parse_indicators(table: &Table) -> Result<Vec<Indicator>, Vec<CellError>>
     if errors.is_empty() { Ok(out) } else { Err(errors) }
 }
 
+/// The zones as a sheet in the import layout (so an export is also a template).
+pub fn zones_table(zones: &[Zone]) -> Table {
+    Table {
+        sheet: "开发区".into(),
+        header: ["代码", "名称", "简称", "类型", "级别", "所在县代码", "批准面积（公顷）", "主导产业", "平台分组"].map(String::from).to_vec(),
+        rows: zones
+            .iter()
+            .map(|z| {
+                vec![
+                    z.code.clone(),
+                    z.name.clone(),
+                    z.short_name.clone(),
+                    z.kind.label().into(),
+                    z.level.label().into(),
+                    z.county_code.clone(),
+                    z.area_ha.map(|a| a.to_string()).unwrap_or_default(),
+                    z.leading_industries.clone(),
+                    z.groups.join("、"),
+                ]
+            })
+            .collect(),
+    }
+}
+
+/// The units as a sheet in the import layout.
+pub fn units_table(units: &[Unit]) -> Table {
+    Table {
+        sheet: "单位".into(),
+        header: ["代码", "名称", "类型", "所在县代码", "别名"].map(String::from).to_vec(),
+        rows: units
+            .iter()
+            .map(|u| vec![u.code.clone(), u.name.clone(), u.kind.label().into(), u.county_code.clone().unwrap_or_default(), u.aliases.join("、")])
+            .collect(),
+    }
+}
+
+/// The indicators as a sheet in the import layout.
+pub fn indicators_table(inds: &[Indicator]) -> Table {
+    Table {
+        sheet: "指标".into(),
+        header: ["代码", "名称", "计量单位", "类别", "方向", "小数位数", "计算公式", "责任部门代码", "月报", "说明"].map(String::from).to_vec(),
+        rows: inds
+            .iter()
+            .map(|i| {
+                vec![
+                    i.code.clone(),
+                    i.name.clone(),
+                    i.unit.clone(),
+                    i.kind.label().into(),
+                    i.direction.label().into(),
+                    i.decimals.to_string(),
+                    i.formula.clone().unwrap_or_default(),
+                    i.owner_unit.clone().unwrap_or_default(),
+                    if i.monthly { "是".into() } else { "否".into() },
+                    i.description.clone(),
+                ]
+            })
+            .collect(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -434,6 +495,17 @@ mod tests {
     }
 
     const ZH: &[&str] = &["代码", "名称", "简称", "类型", "级别", "所在县代码", "批准面积（公顷）", "主导产业", "平台分组"];
+
+    #[test]
+    fn exports_are_importable_unchanged() {
+        let zones = crate::catalog::zones();
+        let groups: Vec<String> = crate::catalog::zone_groups().into_iter().map(|g| g.code).collect();
+        assert_eq!(parse_zones(&zones_table(&zones), &groups).unwrap(), zones);
+        let units = crate::catalog::units();
+        assert_eq!(parse_units(&units_table(&units)).unwrap(), units);
+        let inds = crate::catalog::indicators();
+        assert_eq!(parse_indicators(&indicators_table(&inds)).unwrap(), inds);
+    }
 
     #[test]
     fn column_letters() {

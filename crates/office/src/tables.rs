@@ -1,0 +1,168 @@
+//! Reading sheets into `Table`s and writing `Table`s as xlsx.
+
+use std::io::Cursor;
+
+use calamine::{open_workbook_auto_from_rs, Data, Reader};
+use nengji_core::masterdata::Table;
+use rust_xlsxwriter::{Format, Workbook};
+
+#[derive(Debug, thiserror::Error)]
+pub enum OfficeError {
+    #[error("文件“{0}”的格式无法识别：请上传 .csv、.xlsx、.xls 或 .ods 文件")]
+    UnknownFormat(String),
+    #[error("文件“{file}”无法读取：{reason}")]
+    Unreadable { file: String, reason: String },
+    #[error("文件“{0}”是空的：第1行应为表头")]
+    Empty(String),
+    #[error("生成 xlsx 失败：{0}")]
+    Write(String),
+}
+
+/// Decodes CSV bytes: UTF-8 (with or without BOM), else GB18030 (what Chinese Excel/WPS save).
+pub fn decode_text(bytes: &[u8]) -> String {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    match std::str::from_utf8(bytes) {
+        Ok(s) => s.to_string(),
+        Err(_) => encoding_rs::GB18030.decode(bytes).0.into_owned(),
+    }
+}
+
+fn cell_text(d: &Data) -> String {
+    match d {
+        Data::Empty => String::new(),
+        Data::String(s) => s.clone(),
+        // Integral numbers print without ".0" so codes like 131082 survive a trip through Excel.
+        Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
+        Data::Float(f) => f.to_string(),
+        Data::Int(i) => i.to_string(),
+        Data::Bool(b) => if *b { "是".into() } else { "否".into() },
+        Data::DateTime(dt) => dt.as_datetime().map(|d| d.date().to_string()).unwrap_or_else(|| dt.to_string()),
+        Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
+        Data::Error(e) => format!("#{e:?}"),
+    }
+}
+
+fn split_header(sheet: String, mut rows: Vec<Vec<String>>, file: &str) -> Result<Table, OfficeError> {
+    if rows.is_empty() {
+        return Err(OfficeError::Empty(file.to_string()));
+    }
+    let header = rows.remove(0);
+    Ok(Table { sheet, header, rows })
+}
+
+/// Reads every sheet of a file (a CSV has one, named after the file). Sheet order is kept.
+pub fn read_tables(file_name: &str, bytes: &[u8]) -> Result<Vec<Table>, OfficeError> {
+    let lower = file_name.to_lowercase();
+    let unreadable = |e: &dyn std::fmt::Display| OfficeError::Unreadable { file: file_name.to_string(), reason: e.to_string() };
+    if lower.ends_with(".csv") || lower.ends_with(".txt") {
+        let text = decode_text(bytes);
+        let mut rdr = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
+        let mut rows = Vec::new();
+        for rec in rdr.records() {
+            let rec = rec.map_err(|e| unreadable(&e))?;
+            rows.push(rec.iter().map(String::from).collect());
+        }
+        return Ok(vec![split_header(file_name.to_string(), rows, file_name)?]);
+    }
+    if ![".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"].iter().any(|e| lower.ends_with(e)) {
+        return Err(OfficeError::UnknownFormat(file_name.to_string()));
+    }
+    let mut wb = open_workbook_auto_from_rs(Cursor::new(bytes.to_vec())).map_err(|e| unreadable(&e))?;
+    let mut out = Vec::new();
+    for name in wb.sheet_names() {
+        let range = wb.worksheet_range(&name).map_err(|e| unreadable(&e))?;
+        // Keep absolute row numbers: pad rows above the used range so row 1 is the header.
+        let start = range.start().map(|(r, c)| (r as usize, c as usize)).unwrap_or((0, 0));
+        let mut rows: Vec<Vec<String>> = vec![Vec::new(); start.0];
+        for r in range.rows() {
+            let mut row = vec![String::new(); start.1];
+            row.extend(r.iter().map(cell_text));
+            rows.push(row);
+        }
+        if rows.iter().all(|r| r.iter().all(|c| c.is_empty())) {
+            continue;
+        }
+        out.push(split_header(name, rows, file_name)?);
+    }
+    if out.is_empty() {
+        return Err(OfficeError::Empty(file_name.to_string()));
+    }
+    Ok(out)
+}
+
+/// Writes tables as an xlsx workbook, one sheet each, bold frozen header.
+pub fn write_xlsx(tables: &[Table]) -> Result<Vec<u8>, OfficeError> {
+    let mut wb = Workbook::new();
+    let bold = Format::new().set_bold();
+    let err = |e: rust_xlsxwriter::XlsxError| OfficeError::Write(e.to_string());
+    for t in tables {
+        let ws = wb.add_worksheet();
+        ws.set_name(&t.sheet).map_err(err)?;
+        for (c, h) in t.header.iter().enumerate() {
+            ws.write_string_with_format(0, c as u16, h, &bold).map_err(err)?;
+        }
+        for (r, row) in t.rows.iter().enumerate() {
+            for (c, v) in row.iter().enumerate() {
+                ws.write_string(r as u32 + 1, c as u16, v).map_err(err)?;
+            }
+        }
+        ws.set_freeze_panes(1, 0).map_err(err)?;
+        ws.autofit();
+    }
+    wb.save_to_buffer().map_err(err)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_in_utf8_bom_and_gb18030_read_alike() {
+        let text = "代码,名称,所在县代码\nsanhe,三河经开区,131082\n";
+        let mut bom = b"\xEF\xBB\xBF".to_vec();
+        bom.extend_from_slice(text.as_bytes());
+        let gbk = encoding_rs::GB18030.encode(text).0.into_owned();
+        assert_ne!(gbk, text.as_bytes());
+        for bytes in [bom, gbk, text.as_bytes().to_vec()] {
+            let t = &read_tables("zones.csv", &bytes).unwrap()[0];
+            assert_eq!(t.header, ["代码", "名称", "所在县代码"]);
+            assert_eq!(t.rows, [["sanhe", "三河经开区", "131082"]]);
+            assert_eq!(t.sheet, "zones.csv");
+        }
+    }
+
+    #[test]
+    fn xlsx_round_trips_through_calamine() {
+        let t = Table {
+            sheet: "开发区".into(),
+            header: vec!["代码".into(), "名称".into()],
+            rows: vec![vec!["a".into(), "燕郊高新区".into()], vec!["b".into(), "".into()]],
+        };
+        let bytes = write_xlsx(std::slice::from_ref(&t)).unwrap();
+        let back = read_tables("x.xlsx", &bytes).unwrap();
+        assert_eq!(back.len(), 1);
+        assert_eq!(back[0].sheet, "开发区");
+        assert_eq!(back[0].header, t.header);
+        assert_eq!(back[0].rows[0], t.rows[0]);
+        assert_eq!(back[0].rows[1][0], "b");
+    }
+
+    #[test]
+    fn numeric_cells_keep_codes_intact() {
+        let mut wb = Workbook::new();
+        let ws = wb.add_worksheet();
+        ws.write_string(0, 0, "所在县代码").unwrap();
+        ws.write_number(1, 0, 131082.0).unwrap();
+        ws.write_number(2, 0, 12.5).unwrap();
+        let bytes = wb.save_to_buffer().unwrap();
+        let t = &read_tables("n.xlsx", &bytes).unwrap()[0];
+        assert_eq!(t.rows, [["131082"], ["12.5"]]);
+    }
+
+    #[test]
+    fn refuses_unknown_and_empty_files() {
+        assert_eq!(read_tables("a.pdf", b"%PDF").unwrap_err().to_string(), "文件“a.pdf”的格式无法识别：请上传 .csv、.xlsx、.xls 或 .ods 文件");
+        assert!(matches!(read_tables("a.csv", b""), Err(OfficeError::Empty(_))));
+        assert!(matches!(read_tables("a.xlsx", b"not a zip"), Err(OfficeError::Unreadable { .. })));
+    }
+}

@@ -1,0 +1,23 @@
+//! What every page's layout needs: who is logged in, their CSRF token, the active menu item.
+
+use crate::auth::Session;
+
+pub struct Shell {
+    pub user: String,
+    pub role: String,
+    pub is_admin: bool,
+    pub csrf: String,
+    pub active: &'static str,
+}
+
+impl Shell {
+    pub fn new(s: &Session, active: &'static str) -> Shell {
+        Shell {
+            user: s.who.display_name.clone(),
+            role: s.who.role.label().to_string(),
+            is_admin: s.who.role.is_admin(),
+            csrf: s.csrf.clone(),
+            active,
+        }
+    }
+}
