@@ -90,8 +90,10 @@ pub fn values() -> Vec<DemoValue> {
             // Annual scale: compound growth with a little year-to-year wobble.
             let scale = (0..=y).fold(1.0, |acc, k| if k == 0 { acc } else { acc * (1.0 + p.growth + 0.03 * (unit(z, k, 1) - 0.5)) });
             let revenue = p.revenue * scale;
-            let gdp = revenue * (0.22 + 0.04 * unit(z, 0, 2));
-            let ind_va = gdp * (0.62 + 0.15 * unit(z, 0, 3));
+            // Ratios drift a little year to year so each indicator has its own growth.
+            let drift = |salt: u64| 1.0 + 0.04 * (unit(z, y, salt) - 0.5);
+            let gdp = revenue * (0.22 + 0.04 * unit(z, 0, 2)) * drift(12);
+            let ind_va = gdp * (0.62 + 0.15 * unit(z, 0, 3)) * drift(14);
             let hitech_share = (0.22 + 0.20 * unit(z, 0, 4) + 0.015 * y as f64).min(0.9);
             let sei_share = (0.14 + 0.12 * unit(z, 0, 5) + 0.012 * y as f64).min(0.9);
             let fdi = if p.fdi == 0.0 {
@@ -102,7 +104,7 @@ pub fn values() -> Vec<DemoValue> {
             let annual = [
                 ("revenue", revenue, 2u8),
                 ("gdp", gdp, 2),
-                ("tax", gdp * (0.16 + 0.04 * unit(z, 0, 7)), 2),
+                ("tax", gdp * (0.16 + 0.04 * unit(z, 0, 7)) * drift(13), 2),
                 ("fdi", fdi, 0),
                 ("trade", revenue * (0.05 + 0.06 * unit(z, 0, 8)) * (1.0 + 0.02 * y as f64), 2),
                 ("ind_va", ind_va, 2),

@@ -88,10 +88,16 @@ pub async fn create_user(State(st): State<AppState>, AdminUser(s): AdminUser, Fo
     let unit = Some(get("unit")).filter(|u| !u.is_empty() && role == Role::DeptReporter);
     let zones = if role == Role::ZoneReporter { pairs.iter().filter(|(k, _)| k == "zones").map(|(_, v)| v.clone()).collect() } else { Vec::new() };
     let new = NewUser { username: get("username"), display_name: get("display_name"), password: get("password"), role, unit, zones };
-    let name = new.username.clone();
-    let (status, page) = match users::create(&st.db, &actor(&s), new).await {
-        Ok(_) => (StatusCode::OK, users_page(&st, &s, Some(format!("已创建用户“{name}”")), None).await?),
-        Err(nengji_store::StoreError::Invalid(m)) => (StatusCode::UNPROCESSABLE_ENTITY, users_page(&st, &s, None, Some(m)).await?),
+    let done = format!("已创建用户“{}”", new.username);
+    let result = users::create(&st.db, &actor(&s), new).await.map(|_| ());
+    users_outcome(&st, &s, result, done).await
+}
+
+/// The users page after an action: the success message, or the refusal with 422.
+async fn users_outcome(st: &AppState, s: &crate::auth::Session, result: nengji_store::Result<()>, done: String) -> Result<Response, AppError> {
+    let (status, page) = match result {
+        Ok(()) => (StatusCode::OK, users_page(st, s, Some(done), None).await?),
+        Err(nengji_store::StoreError::Invalid(m)) => (StatusCode::UNPROCESSABLE_ENTITY, users_page(st, s, None, Some(m)).await?),
         Err(e) => return Err(e.into()),
     };
     Ok((status, Html(page.render()?)).into_response())
@@ -108,12 +114,8 @@ pub async fn reset_password(
     Path(username): Path<String>,
     Form(f): Form<PasswordForm>,
 ) -> Result<Response, AppError> {
-    let (status, page) = match users::set_password(&st.db, &actor(&s), &username, &f.password).await {
-        Ok(()) => (StatusCode::OK, users_page(&st, &s, Some(format!("已重置“{username}”的密码，其登录会话已失效")), None).await?),
-        Err(nengji_store::StoreError::Invalid(m)) => (StatusCode::UNPROCESSABLE_ENTITY, users_page(&st, &s, None, Some(m)).await?),
-        Err(e) => return Err(e.into()),
-    };
-    Ok((status, Html(page.render()?)).into_response())
+    let result = users::set_password(&st.db, &actor(&s), &username, &f.password).await;
+    users_outcome(&st, &s, result, format!("已重置“{username}”的密码，其登录会话已失效")).await
 }
 
 #[derive(Deserialize)]
