@@ -5,6 +5,7 @@ pub mod auth;
 pub mod catalog;
 pub mod codes;
 pub mod demo;
+pub mod entry;
 pub mod indicator;
 pub mod masterdata;
 pub mod period;

@@ -1,0 +1,235 @@
+//! Reported values coming in from a form, a spreadsheet or the API: parsing and the checks
+//! that need no history (codes, numbers, duplicates, the open window). Rule-based validation
+//! lives in `validate`.
+
+use std::collections::{HashMap, HashSet};
+
+use serde::{Deserialize, Serialize};
+
+use crate::masterdata::{CellError, Table};
+use crate::period::Month;
+
+/// One value as reported: flows as 1–N月累计, stocks as end-of-month levels.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ValueInput {
+    pub zone: String,
+    pub indicator: String,
+    pub period: Month,
+    pub value: f64,
+    /// 上年同期可比数 (optional, DOMAIN.md §5).
+    pub prior_comparable: Option<f64>,
+    /// 备注 / 情况说明: also the written explanation a plausibility warning asks for.
+    pub comment: String,
+}
+
+/// A parsed value with where it came from, so later findings can point at the cell.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LocatedValue {
+    pub input: ValueInput,
+    pub sheet: String,
+    pub row: usize,
+    /// 1-based column of 本期数值.
+    pub value_column: usize,
+}
+
+/// Parses a number as people type it: `1,234.5`, full-width digits, surrounding spaces.
+pub fn parse_number(s: &str) -> Option<f64> {
+    let t: String = s
+        .trim()
+        .chars()
+        .map(|c| match c {
+            '０'..='９' => char::from_u32(c as u32 - '０' as u32 + '0' as u32).unwrap_or(c),
+            '．' => '.',
+            '－' => '-',
+            c => c,
+        })
+        .filter(|c| *c != ',' && *c != '，')
+        .collect();
+    t.parse::<f64>().ok().filter(|v| v.is_finite())
+}
+
+const COLUMNS: &[(&str, &[&str], bool)] = &[
+    ("zone", &["开发区代码"], true),
+    ("indicator", &["指标代码"], true),
+    ("period", &["期间"], true),
+    ("value", &["本期数值", "数值"], true),
+    ("prior", &["上年同期可比数"], false),
+    ("comment", &["备注", "情况说明"], false),
+];
+
+/// Parses a sheet of values (the entry template or a CSV with the same headers).
+/// `reportable` maps indicator codes to whether they may be reported (formula indicators may not);
+/// `open` says whether a zone may report a period now (`Err` holds the Chinese reason).
+/// Rows with an empty 本期数值 are skipped. Any problem anywhere → every problem, nothing parsed.
+pub fn parse_value_table(
+    t: &Table,
+    zones: &HashSet<String>,
+    reportable: &HashMap<String, bool>,
+    open: &dyn Fn(&str, Month) -> Result<(), String>,
+) -> Result<Vec<LocatedValue>, Vec<CellError>> {
+    let norm = |s: &str| s.trim().trim_start_matches('\u{feff}').replace([' ', '*'], "");
+    let header: Vec<String> = t.header.iter().map(|h| norm(h)).collect();
+    let mut errors = Vec::new();
+    let mut pos = HashMap::new();
+    for (key, names, required) in COLUMNS {
+        match header.iter().position(|h| names.contains(&h.as_str()) || h == key) {
+            Some(i) => {
+                pos.insert(*key, i);
+            }
+            None if *required => errors.push(CellError {
+                sheet: t.sheet.clone(),
+                row: 1,
+                column: None,
+                field: names[0].into(),
+                message: format!("缺少必填列“{}”", names[0]),
+            }),
+            None => {}
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let mut out = Vec::new();
+    let mut seen: HashMap<(String, String, Month), usize> = HashMap::new();
+    for (i, r) in t.rows.iter().enumerate() {
+        let row = i + 2;
+        let cell = |key: &str| pos.get(key).and_then(|c| r.get(*c)).map(|s| s.trim().to_string()).unwrap_or_default();
+        let err = |key: &str, field: &str, message: String| CellError {
+            sheet: t.sheet.clone(),
+            row,
+            column: pos.get(key).map(|c| c + 1),
+            field: field.into(),
+            message,
+        };
+        let value_text = cell("value");
+        if value_text.is_empty() {
+            continue;
+        }
+        let before = errors.len();
+        let zone = cell("zone");
+        if !zones.contains(&zone) {
+            errors.push(err("zone", "开发区代码", format!("开发区代码“{zone}”不存在或您无权填报")));
+        }
+        let indicator = cell("indicator");
+        match reportable.get(&indicator) {
+            None => errors.push(err("indicator", "指标代码", format!("指标代码“{indicator}”不存在"))),
+            Some(false) => errors.push(err("indicator", "指标代码", format!("“{indicator}”是计算指标，由系统计算，不能填报"))),
+            Some(true) => {}
+        }
+        let period = match cell("period").parse::<Month>() {
+            Ok(m) => Some(m),
+            Err(e) => {
+                errors.push(err("period", "期间", e.to_string()));
+                None
+            }
+        };
+        let value = parse_number(&value_text);
+        if value.is_none() {
+            errors.push(err("value", "本期数值", format!("“{value_text}”不是数字")));
+        }
+        let prior_text = cell("prior");
+        let prior = if prior_text.is_empty() { None } else { parse_number(&prior_text) };
+        if !prior_text.is_empty() && prior.is_none() {
+            errors.push(err("prior", "上年同期可比数", format!("“{prior_text}”不是数字")));
+        }
+        if let Some(p) = period {
+            if errors.len() == before {
+                if let Err(reason) = open(&zone, p) {
+                    errors.push(err("period", "期间", reason));
+                }
+            }
+            let first = *seen.entry((zone.clone(), indicator.clone(), p)).or_insert(row);
+            if first != row {
+                errors.push(err("indicator", "指标代码", format!("与第{first}行重复：同一开发区、指标、期间只能有一行")));
+            }
+        }
+        if errors.len() == before {
+            out.push(LocatedValue {
+                input: ValueInput {
+                    zone,
+                    indicator,
+                    period: period.expect("checked"),
+                    value: value.expect("checked"),
+                    prior_comparable: prior,
+                    comment: cell("comment"),
+                },
+                sheet: t.sheet.clone(),
+                row,
+                value_column: pos["value"] + 1,
+            });
+        }
+    }
+    if errors.is_empty() { Ok(out) } else { Err(errors) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn table(rows: &[&[&str]]) -> Table {
+        Table {
+            sheet: "填报".into(),
+            header: ["开发区代码", "开发区", "指标代码", "指标名称", "计量单位", "口径", "期间", "上年同期数", "本期数值", "上年同期可比数", "备注"]
+                .map(String::from)
+                .to_vec(),
+            rows: rows.iter().map(|r| r.iter().map(|s| s.to_string()).collect()).collect(),
+        }
+    }
+
+    fn ctx() -> (HashSet<String>, HashMap<String, bool>) {
+        (
+            ["z1".to_string()].into(),
+            [("gdp".to_string(), true), ("hitech_share".to_string(), false)].into(),
+        )
+    }
+
+    fn open_2021(_: &str, m: Month) -> Result<(), String> {
+        if m == Month::new(2021, 1).unwrap() { Ok(()) } else { Err(format!("{}不在填报期内", m.label())) }
+    }
+
+    #[test]
+    fn numbers_as_people_type_them() {
+        assert_eq!(parse_number(" 1,234.5 "), Some(1234.5));
+        assert_eq!(parse_number("１２．５"), Some(12.5));
+        assert_eq!(parse_number("十二"), None);
+        assert_eq!(parse_number("NaN"), None);
+    }
+
+    #[test]
+    fn good_rows_parse_and_blank_values_are_skipped() {
+        let (z, i) = ctx();
+        let t = table(&[&["z1", "甲", "gdp", "", "", "", "2021-01", "", "12.5", "11", "说明"], &["z1", "甲", "gdp", "", "", "", "2021-01", "", "", "", ""]]);
+        let v = parse_value_table(&t, &z, &i, &open_2021).unwrap();
+        assert_eq!(v.len(), 1);
+        assert_eq!((v[0].input.value, v[0].input.prior_comparable, v[0].row, v[0].value_column), (12.5, Some(11.0), 2, 9));
+        assert_eq!(v[0].input.comment, "说明");
+    }
+
+    #[test]
+    fn every_bad_cell_is_located() {
+        let (z, i) = ctx();
+        let t = table(&[
+            &["z1", "", "gdp", "", "", "", "2021-01", "", "abc", "", ""],
+            &["zx", "", "gdp", "", "", "", "2021-01", "", "1", "", ""],
+            &["z1", "", "nope", "", "", "", "2021-01", "", "1", "", ""],
+            &["z1", "", "hitech_share", "", "", "", "2021-01", "", "1", "", ""],
+            &["z1", "", "gdp", "", "", "", "2020-12", "", "1", "", ""],
+            &["z1", "", "gdp", "", "", "", "2021-01", "", "2", "x", ""],
+            &["z1", "", "gdp", "", "", "", "2021-01", "", "3", "", ""],
+        ]);
+        let msgs: Vec<String> = parse_value_table(&t, &z, &i, &open_2021).unwrap_err().iter().map(|e| e.to_string()).collect();
+        assert_eq!(
+            msgs,
+            [
+                "工作表“填报”第2行第I列（本期数值）：“abc”不是数字",
+                "工作表“填报”第3行第A列（开发区代码）：开发区代码“zx”不存在或您无权填报",
+                "工作表“填报”第4行第C列（指标代码）：指标代码“nope”不存在",
+                "工作表“填报”第5行第C列（指标代码）：“hitech_share”是计算指标，由系统计算，不能填报",
+                "工作表“填报”第6行第G列（期间）：2020年12月不在填报期内",
+                "工作表“填报”第7行第J列（上年同期可比数）：“x”不是数字",
+                "工作表“填报”第7行第C列（指标代码）：与第2行重复：同一开发区、指标、期间只能有一行",
+                "工作表“填报”第8行第C列（指标代码）：与第2行重复：同一开发区、指标、期间只能有一行",
+            ]
+        );
+    }
+}
