@@ -2,5 +2,6 @@
 //! and xlsx out. Everything becomes or comes from a `core::masterdata::Table`.
 
 pub mod tables;
+pub mod template;
 
 pub use tables::{read_tables, write_xlsx, OfficeError};
