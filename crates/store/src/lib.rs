@@ -7,12 +7,14 @@
 mod db;
 #[macro_use]
 pub mod audit;
+pub mod collection;
 pub mod imports;
 pub mod masterdata;
 pub mod observations;
 pub mod seed;
 pub mod sessions;
 pub mod users;
+pub mod value_imports;
 
 pub use audit::Actor;
 pub use db::{redact_url, Backend, Db, StoreError};

@@ -30,6 +30,8 @@ pub struct Filter {
     pub indicators: Option<Vec<String>>,
     pub from: Option<Month>,
     pub to: Option<Month>,
+    /// Only values of approved reports (what analytics and bulletins use by default).
+    pub approved_only: bool,
 }
 
 pub async fn query(db: &Db, f: &Filter) -> crate::Result<Vec<Observation>> {
@@ -54,14 +56,15 @@ pub async fn query(db: &Db, f: &Filter) -> crate::Result<Vec<Observation>> {
         }
         if let Some(from) = f.from { q.push(" AND o.period >= ").push_bind(from.to_string()); }
         if let Some(to) = f.to { q.push(" AND o.period <= ").push_bind(to.to_string()); }
+        if f.approved_only { q.push(" AND o.status = 'approved'"); }
         q.push(" ORDER BY z.sort_order, z.id, i.sort_order, i.id, o.period");
         q.build_query_as::<Observation>().fetch_all(p).await
     })?)
 }
 
-/// The most recent month with any value.
+/// The most recent month with approved values.
 pub async fn latest_period(db: &Db) -> crate::Result<Option<Month>> {
-    let p: Option<String> = with_pool!(db, p => sqlx::query_scalar("SELECT MAX(period) FROM observation").fetch_one(p).await)?;
+    let p: Option<String> = with_pool!(db, p => sqlx::query_scalar("SELECT MAX(period) FROM observation WHERE status = 'approved'").fetch_one(p).await)?;
     Ok(p.and_then(|s| s.parse().ok()))
 }
 

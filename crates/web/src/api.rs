@@ -162,6 +162,8 @@ pub struct ValuesQuery {
     from: Option<String>,
     /// 截止期间 YYYY-MM
     to: Option<String>,
+    /// 是否包含未审核数据（默认只返回已审核数据）
+    include_unapproved: Option<bool>,
 }
 
 fn month(s: &Option<String>) -> Result<Option<Month>, ApiError> {
@@ -188,6 +190,7 @@ pub async fn values(State(st): State<AppState>, ApiUser(who): ApiUser, Query(q):
         indicators: q.indicator.filter(|i| !i.is_empty()).map(|i| vec![i]),
         from: month(&q.from)?,
         to: month(&q.to)?,
+        approved_only: !q.include_unapproved.unwrap_or(false),
     };
     let rows = observations::query(&st.db, &f).await?;
     Ok(Json(

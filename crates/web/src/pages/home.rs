@@ -48,7 +48,7 @@ pub async fn page(State(st): State<AppState>, PageUser(s): PageUser, Query(q): Q
     let period = choose_period(&st.db, q.period.as_deref()).await?;
     let (rows, demo, label, value) = match period {
         Some(p) => {
-            let snap = Snapshot::load(&st.db, zones.iter().map(|z| z.zone.code.clone()).collect(), Some(MAIN.iter().map(|c| c.to_string()).collect()), p).await?;
+            let snap = Snapshot::load(&st.db, zones.iter().map(|z| z.zone.code.clone()).collect(), Some(MAIN.iter().map(|c| c.to_string()).collect()), p, true).await?;
             let rows = zones
                 .iter()
                 .map(|z| Row {

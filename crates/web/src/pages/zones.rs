@@ -119,7 +119,7 @@ pub async fn profile(
     let period = choose_period(&st.db, q.period.as_deref()).await?;
     let (figures, demo, label, value) = match period {
         Some(p) => {
-            let snap = Snapshot::load(&st.db, vec![z.zone.code.clone()], None, p).await?;
+            let snap = Snapshot::load(&st.db, vec![z.zone.code.clone()], None, p, true).await?;
             let figs = inds
                 .iter()
                 .filter(|i| i.indicator.kind != IndicatorKind::Formula)
