@@ -7,6 +7,7 @@ pub mod catalog;
 pub mod codes;
 pub mod demo;
 pub mod entry;
+pub mod expr;
 pub mod indicator;
 pub mod masterdata;
 pub mod period;
