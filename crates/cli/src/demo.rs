@@ -3,7 +3,13 @@
 use anyhow::Result;
 use nengji_core::auth::Role;
 use nengji_store::users::{self, NewUser};
-use nengji_store::{seed, Actor, Db};
+use chrono::Duration;
+use nengji_core::calendar::Window;
+use nengji_core::period::Month;
+use nengji_store::{collection, seed, Actor, Db};
+
+/// The first month after the demo values.
+const FIRST_OPEN: Month = Month::JANUARY_2021;
 
 /// A readable random password (no look-alike characters).
 pub fn random_password() -> String {
@@ -36,6 +42,12 @@ pub async fn load(db: &Db) -> Result<()> {
         md.zones.inserted + md.units.inserted + md.indicators.inserted,
         n
     );
+    // Open the month after the demo data (2021-01) for entry now, so the collection flow can be tried.
+    let ds = collection::dataset(db, seed::MONTHLY).await?;
+    let today = nengji_web::collect::today();
+    let w = Window { period: FIRST_OPEN, opens: today - Duration::days(3), due: today + Duration::days(7), locks: today + Duration::days(30) };
+    collection::set_period_window(db, &actor, &ds, FIRST_OPEN, w).await?;
+    println!("已开放 {} 的数据填报：截止 {}，{} 锁定", FIRST_OPEN.label(), w.due, w.locks);
     let accounts = [
         ("admin", "市开发区办管理员", Role::Admin, None, vec![]),
         ("leader", "领导（演示）", Role::Reviewer, None, vec![]),

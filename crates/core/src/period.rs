@@ -18,6 +18,9 @@ pub struct Month {
 pub struct BadMonth(pub String);
 
 impl Month {
+    /// The month after the demo data (示例数据 run 2016-01 … 2020-12).
+    pub const JANUARY_2021: Month = Month { year: 2021, month: 1 };
+
     pub fn new(year: i32, month: u32) -> Option<Month> {
         ((1..=12).contains(&month) && (1900..=2999).contains(&year)).then_some(Month { year, month })
     }
@@ -31,6 +34,11 @@ impl Month {
     pub fn offset(self, n: i32) -> Month {
         let idx = self.year * 12 + self.month as i32 - 1 + n;
         Month { year: idx.div_euclid(12), month: (idx.rem_euclid(12) + 1) as u32 }
+    }
+    /// The month a date falls in.
+    pub fn of_date(d: chrono::NaiveDate) -> Month {
+        use chrono::Datelike;
+        Month { year: d.year(), month: d.month() }
     }
     /// Same month one year earlier (同期).
     pub fn prior_year(self) -> Month {

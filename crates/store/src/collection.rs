@@ -327,7 +327,7 @@ pub async fn apply(db: &Db, actor: &Actor, ds: &Dataset, batches: &[Batch], sour
         let w = cal.window(Some(&b.zone), b.period);
         match w.state(today) {
             calendar::WindowState::NotOpen => return Err(EntryError::Refused(format!("{}的报表尚未开放填报（{} 开放）", b.period.label(), w.opens))),
-            calendar::WindowState::Locked => return Err(EntryError::Refused(format!("{}的报表已于 {} 锁定，不能再修改", b.period.label(), w.locks))),
+            calendar::WindowState::Locked => return Err(EntryError::Refused(format!("{}的填报期已于 {} 结束，报表已锁定，不能再修改", b.period.label(), w.locks))),
             _ => {}
         }
         if let Some(v) = b.values.iter().find(|v| v.zone != b.zone || v.period != b.period || !ds.indicators.contains(&v.indicator)) {

@@ -21,6 +21,8 @@ pub struct Observation {
     pub status: String,
     /// True for 示例数据.
     pub is_demo: bool,
+    /// 备注/情况说明.
+    pub comment: String,
 }
 
 /// Filter for [`query`]. `zones = None` means every zone.
@@ -40,7 +42,7 @@ pub async fn query(db: &Db, f: &Filter) -> crate::Result<Vec<Observation>> {
     }
     Ok(with_pool!(db, p => {
         let mut q = QueryBuilder::new(
-            "SELECT z.code AS zone, i.code AS indicator, o.period, o.value, o.prior_comparable, o.status, o.is_demo
+            "SELECT z.code AS zone, i.code AS indicator, o.period, o.value, o.prior_comparable, o.status, o.is_demo, o.comment
              FROM observation o JOIN zone z ON z.id = o.zone_id JOIN indicator i ON i.id = o.indicator_id WHERE 1 = 1");
         if let Some(zones) = &f.zones {
             q.push(" AND z.code IN (");

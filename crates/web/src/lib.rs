@@ -4,6 +4,8 @@
 
 pub mod api;
 pub mod auth;
+pub mod checks;
+pub mod collect;
 pub mod error;
 pub mod figures;
 pub mod pages;

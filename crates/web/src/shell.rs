@@ -1,5 +1,7 @@
 //! What every page's layout needs: who is logged in, their CSRF token, the active menu item.
 
+use nengji_core::auth::Role;
+
 use crate::auth::Session;
 
 pub struct Shell {
@@ -8,6 +10,8 @@ pub struct Shell {
     pub is_admin: bool,
     pub csrf: String,
     pub active: &'static str,
+    pub can_enter: bool,
+    pub can_review: bool,
 }
 
 impl Shell {
@@ -18,6 +22,8 @@ impl Shell {
             is_admin: s.who.role.is_admin(),
             csrf: s.csrf.clone(),
             active,
+            can_enter: matches!(s.who.role, Role::Admin | Role::ZoneReporter),
+            can_review: crate::collect::can_review(&s.who),
         }
     }
 }

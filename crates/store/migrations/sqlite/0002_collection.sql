@@ -90,17 +90,3 @@ CREATE TABLE import_batch (
     message     TEXT NOT NULL DEFAULT '',
     payload     TEXT
 );
-
-CREATE TABLE notification (
-    id         INTEGER PRIMARY KEY AUTOINCREMENT,
-    user_id    INTEGER NOT NULL REFERENCES app_user(id) ON DELETE CASCADE,
-    at         TEXT NOT NULL,
-    kind       TEXT NOT NULL,
-    dedupe_key TEXT NOT NULL,
-    message    TEXT NOT NULL,
-    link       TEXT NOT NULL DEFAULT '',
-    read_at    TEXT,
-    UNIQUE (user_id, dedupe_key)
-);
-
-ALTER TABLE app_user ADD COLUMN email TEXT;

@@ -236,19 +236,12 @@ pub async fn export(State(st): State<AppState>, AdminUser(_): AdminUser, Path(fi
         _ => return Err(AppError::NotFound(format!("文件“{file}”"))),
     };
     let bytes = nengji_office::write_xlsx(&[table]).map_err(|e| AppError::Internal(e.into()))?;
-    let disposition = format!("attachment; filename=\"{file}\"; filename*=UTF-8''{}", percent(name));
+    let disposition = crate::pages::attachment(&file, name);
     Ok((
         [(header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string()), (header::CONTENT_DISPOSITION, disposition)],
         bytes,
     )
         .into_response())
-}
-
-/// RFC 5987 percent-encoding for a UTF-8 file name.
-fn percent(s: &str) -> String {
-    s.bytes()
-        .map(|b| if b.is_ascii_alphanumeric() || b"-._~".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") })
-        .collect()
 }
 
 pub struct AuditRow {
@@ -275,7 +268,7 @@ pub async fn audit(State(st): State<AppState>, AdminUser(s): AdminUser) -> Resul
         .await?
         .into_iter()
         .map(|e| AuditRow {
-            at: e.at.with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).expect("UTC+8")).format("%Y-%m-%d %H:%M:%S").to_string(),
+            at: crate::pages::beijing(e.at),
             actor: e.actor,
             action: action_label(&e.action).into(),
             entity: e.entity,

@@ -2,8 +2,10 @@
 
 mod admin;
 mod catalog;
+mod entry;
 mod home;
 mod login;
+mod review;
 mod zones;
 
 use axum::routing::{get, post};
@@ -26,4 +28,26 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/import", get(admin::import_form).post(admin::import_submit))
         .route("/admin/export/{file}", get(admin::export))
         .route("/admin/audit", get(admin::audit))
+        .route("/entry", get(entry::due))
+        .route("/entry/template.xlsx", get(entry::template))
+        .route("/entry/import", get(entry::import_form).post(entry::import_upload))
+        .route("/entry/import/{id}/commit", post(entry::import_commit))
+        .route("/entry/{zone}/{period}", get(entry::form).post(entry::save))
+        .route("/entry/{zone}/{period}/history/{indicator}", get(entry::history))
+        .route("/review", get(review::list).post(review::act))
+        .route("/review/matrix", get(review::matrix))
+}
+
+/// A time as Beijing time text.
+pub fn beijing(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).expect("UTC+8")).format("%Y-%m-%d %H:%M").to_string()
+}
+
+/// `Content-Disposition` for a download with an ASCII fallback and the UTF-8 (RFC 5987) name.
+pub fn attachment(ascii: &str, name: &str) -> String {
+    let enc: String = name
+        .bytes()
+        .map(|b| if b.is_ascii_alphanumeric() || b"-._~".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") })
+        .collect();
+    format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{enc}")
 }
