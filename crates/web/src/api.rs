@@ -18,8 +18,8 @@ use crate::AppState;
 #[derive(OpenApi)]
 #[openapi(
     info(title = "能级 Nengji API", description = "开发区主要经济指标、主数据的只读接口。认证：登录会话 Cookie，或请求头 `Authorization: Bearer <令牌>`（令牌由 `nengji user token` 创建）。"),
-    paths(zones, units, indicators, values),
-    components(schemas(ZoneDto, UnitDto, IndicatorDto, ValueDto)),
+    paths(zones, units, indicators, values, crate::api_entry::batch),
+    components(schemas(ZoneDto, UnitDto, IndicatorDto, ValueDto, crate::api_entry::BatchRequest, crate::api_entry::BatchValue, crate::api_entry::BatchResponse, crate::api_entry::BatchProblem)),
     tags((name = "主数据", description = "开发区、单位、指标"), (name = "指标数据", description = "各开发区月度数据"))
 )]
 pub struct ApiDoc;
@@ -30,6 +30,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/units", get(units))
         .route("/api/v1/indicators", get(indicators))
         .route("/api/v1/values", get(values))
+        .route("/api/v1/values/batch", axum::routing::post(crate::api_entry::batch))
         .merge(SwaggerUi::new("/api/v1/docs").url("/api/v1/openapi.json", ApiDoc::openapi()))
 }
 

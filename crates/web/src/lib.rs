@@ -3,6 +3,7 @@
 //! what, call `store`/`core`, and render.
 
 pub mod api;
+pub mod api_entry;
 pub mod auth;
 pub mod checks;
 pub mod collect;
