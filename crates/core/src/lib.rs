@@ -12,4 +12,5 @@ pub mod indicator;
 pub mod masterdata;
 pub mod period;
 pub mod series;
+pub mod target;
 pub mod zone;
