@@ -913,7 +913,10 @@ mod tests {
         assert_eq!(e.column, 5);
         assert!(e.message.starts_with("无法识别的字符“增”"), "{e}");
         // "（ab + foo(1)": foo starts at character 7 (byte 9).
-        assert_eq!(parse("（ab + foo(1)").unwrap_err().to_string(), "第7个字符处：未知函数“foo”（可用：ytd、month、offset、sum_over、abs、min、max）");
+        assert_eq!(
+            parse("（ab + foo(1)").unwrap_err().to_string(),
+            "第7个字符处：未知函数“foo”（可用：ytd、month、offset、sum_over、abs、min、max）"
+        );
         assert_eq!(perr("offset(a)"), "第1个字符处：“offset”需要2个参数");
         assert_eq!(perr("x + abs(a, b)"), "第5个字符处：“abs”需要1个参数");
         assert_eq!(perr("min(a)"), "第1个字符处：“min”至少需要2个参数");
@@ -960,12 +963,21 @@ mod tests {
         let defs = |d: &[(&str, &str)]| d.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect::<Vec<_>>();
         let err = check_cycles(&defs(&[("a", "b + 1"), ("b", "c * 2"), ("c", "a / 3")])).unwrap_err();
         assert_eq!(err.to_string(), "计算公式存在循环引用：a → b → c → a");
-        assert_eq!(check_cycles(&defs(&[("a", "offset(a, -1) + 1")])).unwrap_err().to_string(), "计算公式存在循环引用：a → a");
+        assert_eq!(
+            check_cycles(&defs(&[("a", "offset(a, -1) + 1")])).unwrap_err().to_string(),
+            "计算公式存在循环引用：a → a"
+        );
         // share reads reported inputs; double reads share, so share comes first.
-        assert_eq!(check_cycles(&defs(&[("double", "share * 2"), ("share", "x / y * 100")])).unwrap(), ["share", "double"]);
+        assert_eq!(
+            check_cycles(&defs(&[("double", "share * 2"), ("share", "x / y * 100")])).unwrap(),
+            ["share", "double"]
+        );
         let e = check_cycles(&defs(&[("s", "x / （y")])).unwrap_err();
         assert_eq!(e.to_string(), "指标“s”的计算公式第7个字符处：缺少右括号“)”");
-        assert_eq!(check_cycles(&defs(&[("s", "x"), ("s", "y")])).unwrap_err().to_string(), "指标“s”的计算公式重复定义");
+        assert_eq!(
+            check_cycles(&defs(&[("s", "x"), ("s", "y")])).unwrap_err().to_string(),
+            "指标“s”的计算公式重复定义"
+        );
 
         let known: BTreeSet<String> = ["x", "y", "share"].map(String::from).into();
         assert!(check_formulas(&defs(&[("share", "x / y * 100"), ("d", "share * 2")]), &known).is_ok());
@@ -994,7 +1006,11 @@ mod tests {
         assert_eq!(share("b"), None, "division by zero gives no value");
         assert_eq!(share("c"), None, "missing hitech_va gives no value");
         // A formula over a formula: 35 × 2 = 70.
-        let f2 = Formulas::new(&[("double".into(), "hitech_share * 2".into()), ("hitech_share".into(), "hitech_va / ind_va * 100".into())]).unwrap();
+        let f2 = Formulas::new(&[
+            ("double".into(), "hitech_share * 2".into()),
+            ("hitech_share".into(), "hitech_va / ind_va * 100".into()),
+        ])
+        .unwrap();
         assert!((f2.over(&base).value("double", m(2019, 7), &z("a")).unwrap() - 70.0).abs() < 1e-9);
     }
 

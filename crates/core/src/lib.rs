@@ -13,4 +13,5 @@ pub mod masterdata;
 pub mod period;
 pub mod series;
 pub mod target;
+pub mod validate;
 pub mod zone;

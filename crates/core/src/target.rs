@@ -57,7 +57,11 @@ pub enum TargetScope {
     Group(String),
     /// The number of zones whose `indicator` meets `comparator threshold`
     /// (千亿元以上开发区: revenue ≥ 1000 亿元 for the year).
-    CountZones { indicator: String, threshold: f64, comparator: Comparator },
+    CountZones {
+        indicator: String,
+        threshold: f64,
+        comparator: Comparator,
+    },
     /// Every zone must meet the target; the measure is the worst zone's value (the lowest for
     /// ≥, the highest for ≤), so the target is met exactly when all zones meet it.
     EveryZone,
@@ -247,7 +251,10 @@ impl Target {
             TargetKind::AvgGrowth { from_year, to_year }
                 if self.baseline_year != from_year - 1 || self.target_year != *to_year =>
             {
-                out.push(format!("年均增长目标{from_year}–{to_year}年的基期应为{}年、目标年应为{to_year}年", from_year - 1));
+                out.push(format!(
+                    "年均增长目标{from_year}–{to_year}年的基期应为{}年、目标年应为{to_year}年",
+                    from_year - 1
+                ));
             }
             TargetKind::Share { numerator, denominator } if numerator.is_empty() || denominator.is_empty() => {
                 out.push("占比目标需要分子和分母指标".into());
@@ -313,7 +320,13 @@ impl Target {
     }
 
     /// The measure at December of each year in `from..=to`, skipping years without data.
-    pub fn annual_observations<E: Env + ?Sized>(&self, env: &E, zones: &[String], from: i32, to: i32) -> Vec<Observation> {
+    pub fn annual_observations<E: Env + ?Sized>(
+        &self,
+        env: &E,
+        zones: &[String],
+        from: i32,
+        to: i32,
+    ) -> Vec<Observation> {
         (from..=to)
             .filter_map(|y| {
                 let dec = Month::new(y, 12)?;
@@ -406,7 +419,14 @@ impl Target {
         );
 
         if self.comparator.holds(yi, yt) {
-            trail.push(format!("最新值 {}{} {} 目标 {}{}：已实现", num(yi), unit, self.comparator.symbol(), num(yt), unit));
+            trail.push(format!(
+                "最新值 {}{} {} 目标 {}{}：已实现",
+                num(yi),
+                unit,
+                self.comparator.symbol(),
+                num(yt),
+                unit
+            ));
             out.status = ProgressStatus::Achieved;
             out.trail = trail;
             return out;
@@ -557,7 +577,12 @@ pub fn pace_check(annual_goal: f64, months_elapsed: u32, ytd_actual: f64, compar
 
 /// The no-target variant of the StatCan method: the direction-adjusted CAGR against fixed
 /// thresholds 1.5%·C, 0.5%·C and 0, where `c` ∈ [0, 1] shrinks them near a natural limit.
-pub fn assess_without_target(base: Observation, latest: Observation, higher_is_better: bool, c: f64) -> (ProgressStatus, Vec<String>) {
+pub fn assess_without_target(
+    base: Observation,
+    latest: Observation,
+    higher_is_better: bool,
+    c: f64,
+) -> (ProgressStatus, Vec<String>) {
     let span = latest.t - base.t;
     if span <= 0.0 || base.value < 0.0 || latest.value < 0.0 {
         return (ProgressStatus::UnableToAssess, vec!["至少需要基期和之后一个时点的非负数值".into()]);
@@ -593,7 +618,14 @@ pub fn assess_without_target(base: Observation, latest: Observation, higher_is_b
 /// 全市地区生产总值 for 目标5 is not a zone indicator: the office enters it per year.
 pub fn plan_targets() -> Vec<Target> {
     use Comparator::Ge;
-    let t = |code: &str, title: &str, scope: TargetScope, kind: TargetKind, indicator: &str, unit: &str, value: f64, tasks: &[&str]| Target {
+    let t = |code: &str,
+             title: &str,
+             scope: TargetScope,
+             kind: TargetKind,
+             indicator: &str,
+             unit: &str,
+             value: f64,
+             tasks: &[&str]| Target {
         code: code.into(),
         title: title.into(),
         scope,
@@ -627,7 +659,16 @@ pub fn plan_targets() -> Vec<Target> {
             4.0,
             &["二(一)", "二(二)", "二(三)", "三(一)", "三(二)"],
         ),
-        t("hitech_ent_400", "开发区高新技术企业数量达400家以上", TargetScope::City, TargetKind::Level, "hitech_ent", "家", 400.0, &["四(一)"]),
+        t(
+            "hitech_ent_400",
+            "开发区高新技术企业数量达400家以上",
+            TargetScope::City,
+            TargetKind::Level,
+            "hitech_ent",
+            "家",
+            400.0,
+            &["四(一)"],
+        ),
         t(
             "hitech_share_35",
             "高新技术产业增加值占规模以上工业增加值比重达到35%以上",
@@ -648,24 +689,81 @@ pub fn plan_targets() -> Vec<Target> {
             25.0,
             &["三(一)"],
         ),
-        t("fdi_growth_15", "开发区实际利用外资年均增长15%以上", TargetScope::City, growth.clone(), "fdi", "%", 15.0, &["五(一)", "五(二)"]),
-        t("trade_growth_10", "开发区外贸进出口年均增长10%以上", TargetScope::City, growth.clone(), "trade", "%", 10.0, &["五(一)", "五(四)"]),
+        t(
+            "fdi_growth_15",
+            "开发区实际利用外资年均增长15%以上",
+            TargetScope::City,
+            growth.clone(),
+            "fdi",
+            "%",
+            15.0,
+            &["五(一)", "五(二)"],
+        ),
+        t(
+            "trade_growth_10",
+            "开发区外贸进出口年均增长10%以上",
+            TargetScope::City,
+            growth.clone(),
+            "trade",
+            "%",
+            10.0,
+            &["五(一)", "五(四)"],
+        ),
         sino_foreign,
         interprovincial,
-        t("sewage_100", "污水集中处理率达到100%", TargetScope::EveryZone, TargetKind::Level, "sewage_rate", "%", 100.0, &["六(四)"]),
-        t("gdp_growth_10", "全市开发区地区生产总值年均增长10%以上", TargetScope::City, growth.clone(), "gdp", "%", 10.0, &["三(一)", "三(二)", "五(一)"]),
-        t("tax_growth_10", "全市开发区税收收入年均增长10%以上", TargetScope::City, growth, "tax", "%", 10.0, &["六(三)", "七(三)"]),
+        t(
+            "sewage_100",
+            "污水集中处理率达到100%",
+            TargetScope::EveryZone,
+            TargetKind::Level,
+            "sewage_rate",
+            "%",
+            100.0,
+            &["六(四)"],
+        ),
+        t(
+            "gdp_growth_10",
+            "全市开发区地区生产总值年均增长10%以上",
+            TargetScope::City,
+            growth.clone(),
+            "gdp",
+            "%",
+            10.0,
+            &["三(一)", "三(二)", "五(一)"],
+        ),
+        t(
+            "tax_growth_10",
+            "全市开发区税收收入年均增长10%以上",
+            TargetScope::City,
+            growth,
+            "tax",
+            "%",
+            10.0,
+            &["六(三)", "七(三)"],
+        ),
         t(
             "gdp_city_share_55",
             "开发区地区生产总值占全市比重达到55%以上",
             TargetScope::City,
-            TargetKind::ShareOfCityTotal { city_label: "全市地区生产总值（亿元）".into(), city_values: BTreeMap::new() },
+            TargetKind::ShareOfCityTotal {
+                city_label: "全市地区生产总值（亿元）".into(),
+                city_values: BTreeMap::new(),
+            },
             "gdp",
             "%",
             55.0,
             &["二(一)", "二(二)", "二(三)"],
         ),
-        t("tech_sme_6000", "开发区内科技型中小企业达6000家以上", TargetScope::City, TargetKind::Level, "tech_sme", "家", 6000.0, &["四(一)"]),
+        t(
+            "tech_sme_6000",
+            "开发区内科技型中小企业达6000家以上",
+            TargetScope::City,
+            TargetKind::Level,
+            "tech_sme",
+            "家",
+            6000.0,
+            &["四(一)"],
+        ),
     ]
 }
 
@@ -768,7 +866,11 @@ mod tests {
         assert_eq!(a.status, ProgressStatus::UnableToAssess);
         assert_eq!(a.trail.last().unwrap(), "缺少基期（2017年）数值，无法评估");
         // The baseline is then read from the observations: 100 → 121 in 2 years = 10%/yr = R 100%.
-        let a = t.assess(&[Observation::year_end(2019, 121.0), Observation::year_end(2017, 100.0), Observation::year_end(2018, 105.0)]);
+        let a = t.assess(&[
+            Observation::year_end(2019, 121.0),
+            Observation::year_end(2017, 100.0),
+            Observation::year_end(2018, 105.0),
+        ]);
         assert_eq!(a.status, ProgressStatus::OnTrack);
         assert!((a.projected.unwrap() - 133.1).abs() < 1e-9); // 121 × 1.1
 
@@ -874,7 +976,11 @@ mod tests {
     fn measures_from_zone_values() {
         let zones: Vec<String> = ["a", "b", "c"].map(String::from).to_vec();
         let mut env = Fake::default();
-        for (z, rev, hv, iv, gdp, sew) in [("a", 1200.0, 30.0, 100.0, 300.0, 100.0), ("b", 999.9, 2.0, 10.0, 200.0, 96.5), ("c", 1000.0, 8.0, 40.0, 100.0, 100.0)] {
+        for (z, rev, hv, iv, gdp, sew) in [
+            ("a", 1200.0, 30.0, 100.0, 300.0, 100.0),
+            ("b", 999.9, 2.0, 10.0, 200.0, 96.5),
+            ("c", 1000.0, 8.0, 40.0, 100.0, 100.0),
+        ] {
             for (ind, v) in [("revenue", rev), ("hitech_va", hv), ("ind_va", iv), ("gdp", gdp), ("sewage_rate", sew)] {
                 env.put(z, ind, "2019-12", v);
             }
@@ -923,16 +1029,36 @@ mod tests {
         // Every indicator is in the catalogue, except the two park counts, which come from a
         // park register that the catalogue does not have yet.
         let cat: Vec<String> = crate::catalog::indicators().into_iter().map(|i| i.code).collect();
-        let missing: Vec<&str> = ts.iter().map(|t| t.indicator.as_str()).filter(|i| !cat.iter().any(|c| c == i)).collect();
+        let missing: Vec<&str> =
+            ts.iter().map(|t| t.indicator.as_str()).filter(|i| !cat.iter().any(|c| c == i)).collect();
         assert_eq!(missing, ["sino_foreign_parks", "interprovincial_parks"]);
         // The plan's numbers.
         let goal = |code: &str| ts.iter().find(|t| t.code == code).unwrap().target_value;
         assert_eq!(
-            [goal("revenue_1000_zones"), goal("hitech_ent_400"), goal("hitech_share_35"), goal("sei_share_25"), goal("fdi_growth_15"), goal("trade_growth_10"), goal("gdp_growth_10"), goal("tax_growth_10"), goal("gdp_city_share_55"), goal("tech_sme_6000"), goal("sewage_100")],
+            [
+                goal("revenue_1000_zones"),
+                goal("hitech_ent_400"),
+                goal("hitech_share_35"),
+                goal("sei_share_25"),
+                goal("fdi_growth_15"),
+                goal("trade_growth_10"),
+                goal("gdp_growth_10"),
+                goal("tax_growth_10"),
+                goal("gdp_city_share_55"),
+                goal("tech_sme_6000"),
+                goal("sewage_100")
+            ],
             [4.0, 400.0, 35.0, 25.0, 15.0, 10.0, 10.0, 10.0, 55.0, 6000.0, 100.0]
         );
-        let bad = Target { target_year: 2017, kind: TargetKind::AvgGrowth { from_year: 2017, to_year: 2020 }, ..ts[4].clone() };
-        assert_eq!(bad.check(), ["目标年（2017年）应晚于基期年（2017年）", "年均增长目标2017–2020年的基期应为2016年、目标年应为2020年"]);
+        let bad = Target {
+            target_year: 2017,
+            kind: TargetKind::AvgGrowth { from_year: 2017, to_year: 2020 },
+            ..ts[4].clone()
+        };
+        assert_eq!(
+            bad.check(),
+            ["目标年（2017年）应晚于基期年（2017年）", "年均增长目标2017–2020年的基期应为2016年、目标年应为2020年"]
+        );
     }
 
     #[test]
