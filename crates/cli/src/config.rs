@@ -16,6 +16,9 @@ struct FileConfig {
     listen: Option<String>,
     secure_cookies: Option<bool>,
     session_hours: Option<i64>,
+    smtp_host: Option<String>,
+    smtp_port: Option<u16>,
+    smtp_from: Option<String>,
 }
 
 pub struct Config {
@@ -23,6 +26,8 @@ pub struct Config {
     pub listen: Option<String>,
     pub secure_cookies: bool,
     pub session_hours: i64,
+    /// SMTP relay for e-mail reminders; none means in-app reminders only.
+    pub smtp: Option<nengji_web::reminders::SmtpConfig>,
 }
 
 impl fmt::Debug for Config {
@@ -32,11 +37,13 @@ impl fmt::Debug for Config {
             .field("listen", &self.listen)
             .field("secure_cookies", &self.secure_cookies)
             .field("session_hours", &self.session_hours)
+            .field("smtp", &self.smtp)
             .finish()
     }
 }
 
 impl Config {
+    /// Flags and env win over the file; SMTP comes from `NENGJI_SMTP_HOST/PORT/FROM` or the file.
     pub fn load(file: Option<&Path>, database_url: Option<String>) -> Result<Config> {
         let fc: FileConfig = match file {
             Some(p) => {
@@ -50,6 +57,11 @@ impl Config {
             listen: fc.listen,
             secure_cookies: fc.secure_cookies.unwrap_or(false),
             session_hours: fc.session_hours.unwrap_or(8).clamp(1, 24 * 30),
+            smtp: std::env::var("NENGJI_SMTP_HOST").ok().or(fc.smtp_host).filter(|h| !h.is_empty()).map(|host| nengji_web::reminders::SmtpConfig {
+                host,
+                port: std::env::var("NENGJI_SMTP_PORT").ok().and_then(|p| p.parse().ok()).or(fc.smtp_port).unwrap_or(25),
+                from: std::env::var("NENGJI_SMTP_FROM").ok().or(fc.smtp_from).unwrap_or_else(|| "能级平台 <nengji@localhost>".into()),
+            }),
         };
         tracing::debug!(config = ?cfg, "configuration");
         Ok(cfg)

@@ -57,7 +57,7 @@ pub async fn load(db: &Db) -> Result<()> {
     println!("演示账号（每次运行 demo 都会重新生成密码）：");
     for (username, name, role, unit, zones) in accounts {
         let password = random_password();
-        let u = NewUser { username: username.into(), display_name: name.into(), password: password.clone(), role, unit, zones };
+        let u = NewUser { username: username.into(), display_name: name.into(), password: password.clone(), role, unit, zones, email: None };
         ensure(db, &actor, u).await?;
         println!("  {:<10} 用户名 {username:<8} 密码 {password}", role.label());
     }

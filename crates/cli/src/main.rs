@@ -64,6 +64,8 @@ enum Command {
         /// Output .xlsx file.
         file: PathBuf,
     },
+    /// E-mail today's reminders (reports due soon or overdue) through the configured SMTP relay.
+    Remind,
     /// Manage user accounts.
     User {
         #[command(subcommand)]
@@ -100,6 +102,13 @@ async fn main() -> Result<()> {
         }
         Command::Import { kind, file } => import(&cfg, &kind, &file).await,
         Command::Export { kind, file } => export(&cfg, &kind, &file).await,
+        Command::Remind => {
+            let Some(smtp) = cfg.smtp.clone() else { bail!("未配置 SMTP：请设置 NENGJI_SMTP_HOST（以及 NENGJI_SMTP_PORT、NENGJI_SMTP_FROM）或配置文件中的 smtp_host") };
+            let db = cfg.connect().await?;
+            let n = nengji_web::reminders::send(&db, &smtp, nengji_web::collect::today()).await?;
+            println!("已发送 {n} 封催报提醒邮件");
+            Ok(())
+        }
         Command::User { command } => user::run(&cfg.connect().await?, command).await,
     }
 }
@@ -111,6 +120,20 @@ async fn serve(db: Db, cfg: &Config, listen: Option<String>) -> Result<()> {
     let host = if local.ip().is_unspecified() { "127.0.0.1".to_string() } else { local.ip().to_string() };
     println!("能级已启动：http://{host}:{}/", local.port());
     tracing::info!(listen = %local, database = %nengji_store::redact_url(&cfg.database_url), "serving");
+    if let Some(smtp) = cfg.smtp.clone() {
+        // Hourly: each reminder still goes out at most once a day (see reminders::send).
+        let db = db.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
+            loop {
+                tick.tick().await;
+                match nengji_web::reminders::send(&db, &smtp, nengji_web::collect::today()).await {
+                    Ok(n) => tracing::info!(sent = n, "reminders"),
+                    Err(e) => tracing::warn!(error = %e, "reminders failed"),
+                }
+            }
+        });
+    }
     let state = nengji_web::AppState::new(db.clone(), cfg.web());
     nengji_web::serve(listener, state, async {
         let _ = tokio::signal::ctrl_c().await;

@@ -27,6 +27,9 @@ pub enum UserCommand {
         unit: Option<String>,
         #[arg(long, env = "NENGJI_PASSWORD", hide_env_values = true)]
         password: Option<String>,
+        /// E-mail address for reminders.
+        #[arg(long)]
+        email: Option<String>,
     },
     /// Set a new password (ends the user's open sessions).
     Passwd {
@@ -64,10 +67,10 @@ fn password(given: Option<String>) -> Result<String> {
 pub async fn run(db: &Db, cmd: UserCommand) -> Result<()> {
     let actor = Actor::system("cli");
     match cmd {
-        UserCommand::Add { username, role, name, zones, unit, password: pw } => {
+        UserCommand::Add { username, role, name, zones, unit, password: pw, email } => {
             let Some(role) = Role::parse(&role) else { bail!("未知角色“{role}”：应为 admin、reviewer、zone_reporter、dept_reporter 或 viewer") };
             let password = password(pw)?;
-            users::create(db, &actor, NewUser { username: username.clone(), display_name: name, password, role, unit, zones }).await?;
+            users::create(db, &actor, NewUser { username: username.clone(), display_name: name, password, role, unit, zones, email }).await?;
             println!("已创建用户 {username}（{}）", role.label());
         }
         UserCommand::Passwd { username, password: pw } => {

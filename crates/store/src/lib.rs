@@ -11,6 +11,8 @@ pub mod collection;
 pub mod imports;
 pub mod masterdata;
 pub mod observations;
+pub mod reminders;
+pub mod rules;
 pub mod seed;
 pub mod sessions;
 pub mod users;

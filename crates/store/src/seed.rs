@@ -29,6 +29,10 @@ pub async fn master_data(db: &Db, actor: &Actor) -> crate::Result<MasterDataSumm
     // The 每月一通报 data set: every indicator zones report monthly.
     let monthly: Vec<String> = catalog::indicators().into_iter().filter(|i| i.monthly).map(|i| i.code).collect();
     crate::collection::upsert_dataset(db, actor, MONTHLY, "月度主要经济指标", CalendarRule::default(), &monthly).await?;
+    // Default validation rules only on first load: afterwards the rules are the office's.
+    if crate::rules::list(db).await?.is_empty() {
+        crate::rules::upsert(db, actor, &nengji_core::validate::default_rules(&catalog::indicators())).await?;
+    }
     Ok(summary)
 }
 

@@ -43,6 +43,8 @@ pub struct NewUser {
     pub unit: Option<String>,
     /// Zone codes (zone reporters).
     pub zones: Vec<String>,
+    /// For e-mail reminders.
+    pub email: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -55,6 +57,7 @@ pub struct UserInfo {
     pub zones: Vec<String>,
     pub active: bool,
     pub created_at: DateTime<Utc>,
+    pub email: Option<String>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -66,9 +69,10 @@ struct UserRecord {
     unit: Option<String>,
     active: bool,
     created_at: DateTime<Utc>,
+    email: Option<String>,
 }
 
-const USER_SELECT: &str = "SELECT u.id, u.username, u.display_name, u.role, un.code AS unit, u.active, u.created_at
+const USER_SELECT: &str = "SELECT u.id, u.username, u.display_name, u.role, un.code AS unit, u.active, u.created_at, u.email
      FROM app_user u LEFT JOIN unit un ON un.id = u.unit_id";
 
 async fn zones_of(db: &Db) -> crate::Result<Vec<(i64, String)>> {
@@ -87,6 +91,7 @@ fn to_info(r: UserRecord, zones: &[(i64, String)]) -> UserInfo {
         unit: r.unit,
         active: r.active,
         created_at: r.created_at,
+        email: r.email,
     }
 }
 
@@ -117,13 +122,17 @@ pub async fn create(db: &Db, actor: &Actor, u: NewUser) -> crate::Result<i64> {
     if u.role == Role::DeptReporter && u.unit.is_none() {
         return Err(StoreError::Invalid("部门填报员必须指定所属单位".into()));
     }
+    let email = u.email.as_deref().map(str::trim).filter(|e| !e.is_empty()).map(String::from);
+    if email.as_ref().is_some_and(|e| !e.contains('@') || e.contains(char::is_whitespace)) {
+        return Err(StoreError::Invalid(format!("电子邮箱“{}”格式不对", email.unwrap_or_default())));
+    }
     if get(db, &username).await?.is_some() {
         return Err(StoreError::Invalid(format!("用户名“{username}”已存在")));
     }
     let hash = hash_blocking(u.password.clone()).await;
     let display = if u.display_name.trim().is_empty() { username.clone() } else { u.display_name.trim().to_string() };
     let new_json = json(&serde_json::json!({
-        "username": username, "display_name": display, "role": u.role.code(), "unit": u.unit, "zones": u.zones
+        "username": username, "display_name": display, "role": u.role.code(), "unit": u.unit, "zones": u.zones, "email": u.email
     }));
     let id = with_pool!(db, p => {
         let mut tx = p.begin().await?;
@@ -135,9 +144,9 @@ pub async fn create(db: &Db, actor: &Actor, u: NewUser) -> crate::Result<i64> {
             None => None,
         };
         let id: i64 = sqlx::query_scalar(
-            "INSERT INTO app_user (username, display_name, password_hash, role, unit_id, active, created_at)
-             VALUES ($1, $2, $3, $4, $5, TRUE, $6) RETURNING id")
-            .bind(&username).bind(&display).bind(&hash).bind(u.role.code()).bind(unit_id).bind(Utc::now())
+            "INSERT INTO app_user (username, display_name, password_hash, role, unit_id, active, created_at, email)
+             VALUES ($1, $2, $3, $4, $5, TRUE, $6, $7) RETURNING id")
+            .bind(&username).bind(&display).bind(&hash).bind(u.role.code()).bind(unit_id).bind(Utc::now()).bind(&email)
             .fetch_one(&mut *tx).await?;
         for z in &u.zones {
             let n = sqlx::query("INSERT INTO user_zone (user_id, zone_id) SELECT $1, id FROM zone WHERE code = $2")

@@ -171,6 +171,7 @@ async fn users_sessions_and_tokens() {
             role,
             unit: unit.map(String::from),
             zones: zones.iter().map(|s| s.to_string()).collect(),
+            email: None,
         };
         users::create(&db, &system(), new("zr", Role::ZoneReporter, &["yanjiao_htz"], None)).await.unwrap();
         let dup = users::create(&db, &system(), new("zr", Role::Viewer, &[], None)).await.unwrap_err();

@@ -92,9 +92,9 @@ pub async fn batch(State(st): State<AppState>, ApiUser(who): ApiUser, Json(req):
             ));
         }
     };
-    let findings = crate::checks::check_upload(&st.db, &ds, &parsed).await?;
-    if !findings.is_empty() {
-        return Ok(refuse(findings.into_iter().map(|(location, message)| BatchProblem { index: None, field: location, message }).collect()));
+    let check = crate::checks::check_upload(&st.db, &ds, &parsed).await?;
+    if !check.errors.is_empty() {
+        return Ok(refuse(check.errors.into_iter().map(|(location, message)| BatchProblem { index: None, field: location, message }).collect()));
     }
     let values: Vec<_> = parsed.into_iter().map(|l| l.input).collect();
     let count = values.len();

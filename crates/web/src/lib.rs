@@ -10,6 +10,7 @@ pub mod collect;
 pub mod error;
 pub mod figures;
 pub mod pages;
+pub mod reminders;
 pub mod shell;
 
 use std::net::SocketAddr;

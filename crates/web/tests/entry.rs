@@ -54,8 +54,18 @@ async fn reporters_enter_submit_and_reviewers_approve() {
     assert_eq!(stale.status(), 409);
     assert!(stale.text().await.unwrap().contains("已被 yanjiao 于"));
 
+    // Submitting runs the rules: GDP is up over 50% on the year, which needs an explanation.
     let v1 = version_of(&page);
     let sub = c.post(url("/entry/yanjiao_htz/2021-01")).form(&[("csrf", csrf.as_str()), ("version", &v1), ("action", "submit"), ("v_gdp", "20.5"), ("v_revenue", "88.5"), ("p_revenue", "80")]).send().await.unwrap();
+    let page = sub.text().await.unwrap();
+    assert!(page.contains("草稿已保存，但未报送") && page.contains("【警告】地区生产总值同比增长54.7%，超出±50%的合理波动范围"), "{page}");
+    // An error rule cannot be explained away: 高新技术产业增加值 above 规上工业增加值.
+    let v2 = version_of(&page);
+    let sub = c.post(url("/entry/yanjiao_htz/2021-01")).form(&[("csrf", csrf.as_str()), ("version", &v2), ("action", "submit"), ("v_gdp", "20.5"), ("c_gdp", "新项目投产"), ("v_revenue", "88.5"), ("p_revenue", "80"), ("v_ind_va", "9"), ("v_hitech_va", "12"), ("c_hitech_va", "确认无误")]).send().await.unwrap();
+    let page = sub.text().await.unwrap();
+    assert!(page.contains("【错误】高新技术产业增加值不应大于规模以上工业增加值"), "{page}");
+    let v3 = version_of(&page);
+    let sub = c.post(url("/entry/yanjiao_htz/2021-01")).form(&[("csrf", csrf.as_str()), ("version", &v3), ("action", "submit"), ("v_gdp", "20.5"), ("c_gdp", "新项目投产"), ("v_revenue", "88.5"), ("p_revenue", "80"), ("v_ind_va", "9"), ("v_hitech_va", "3")]).send().await.unwrap();
     let page = sub.text().await.unwrap();
     assert!(page.contains("已报送，等待审核"), "{page}");
     assert!(!page.contains("name=\"v_gdp\""), "no longer editable");
@@ -153,4 +163,53 @@ async fn batch_api_checks_everything_first() {
     assert_eq!(body["ok"], true);
     let h = collection::history(&app.db, "yanjiao_htz", "gdp", Month::JANUARY_2021).await.unwrap();
     assert_eq!((h.len(), h[0].source.as_str()), (1, "api"));
+}
+
+#[tokio::test]
+async fn the_office_edits_rules_and_reviewers_see_outliers() {
+    let app = spawn_app().await;
+    open_january(&app).await;
+    let url = |p: &str| format!("{}{p}", app.url);
+    let (zr, zcsrf) = login(&app, "yanjiao").await;
+    assert_eq!(zr.get(url("/admin/rules")).send().await.unwrap().status(), 403);
+
+    let (a, csrf) = login(&app, "admin").await;
+    let page = a.get(url("/admin/rules")).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("hitech_va_le_ind_va") && page.contains("range_sewage_rate"), "default rules loaded");
+    // A rule with a syntax error is refused with its position, in Chinese.
+    let bad = a.post(url("/admin/rules")).form(&[("csrf", csrf.as_str()), ("code", "tax_le_gdp"), ("kind", "expression"), ("importance", "error"), ("expr", "tax <= (gdp")]).send().await.unwrap();
+    assert_eq!(bad.status(), 422);
+    let text = bad.text().await.unwrap();
+    assert!(text.contains("缺少右括号"), "{text}");
+    let ok = a.post(url("/admin/rules")).form(&[("csrf", csrf.as_str()), ("code", "tax_le_gdp"), ("kind", "expression"), ("importance", "error"), ("expr", "tax <= gdp * 0.5"), ("message", "税收收入不应超过地区生产总值的一半")]).send().await.unwrap();
+    assert!(ok.text().await.unwrap().contains("已保存规则“tax_le_gdp”"));
+
+    // The new rule applies to uploads at once: the dry run names the cell.
+    let csv = "开发区代码,指标代码,期间,本期数值,备注\nyanjiao_htz,gdp,2021-01,14,\nyanjiao_htz,tax,2021-01,9,\n";
+    let form = reqwest::multipart::Form::new()
+        .text("csrf", zcsrf.clone())
+        .part("file", reqwest::multipart::Part::bytes(csv.as_bytes().to_vec()).file_name("一月.csv"));
+    let res = zr.post(url("/entry/import")).multipart(form).send().await.unwrap();
+    assert_eq!(res.status(), 422);
+    let text = res.text().await.unwrap();
+    assert!(text.contains("一月.csv 第3行第D列") && text.contains("税收收入不应超过地区生产总值的一半"), "{text}");
+
+    // Switched off, it no longer blocks; a plausibility warning is shown but does not stop the import.
+    let off = a.post(url("/admin/rules/tax_le_gdp/active")).form(&[("csrf", csrf.as_str()), ("active", "0")]).send().await.unwrap();
+    assert!(off.text().await.unwrap().contains("已停用规则“tax_le_gdp”"));
+    let form = reqwest::multipart::Form::new()
+        .text("csrf", zcsrf.clone())
+        .part("file", reqwest::multipart::Part::bytes(csv.as_bytes().to_vec()).file_name("一月.csv"));
+    let text = zr.post(url("/entry/import")).multipart(form).send().await.unwrap().text().await.unwrap();
+    assert!(text.contains("检查通过：共 2 个数值") && text.contains("id=\"warnings\"") && text.contains("税收收入同比增长"), "{text}");
+
+    // An implausible January shows on the reviewers' follow-up list.
+    let ds = collection::dataset(&app.db, seed::MONTHLY).await.unwrap();
+    let v = nengji_core::entry::ValueInput { zone: "yanjiao_htz".into(), indicator: "revenue".into(), period: Month::JANUARY_2021, value: 600.0, prior_comparable: None, comment: String::new() };
+    let b = collection::Batch { zone: "yanjiao_htz".into(), period: Month::JANUARY_2021, expected_version: None, values: vec![v] };
+    collection::apply(&app.db, &Actor::system("test"), &ds, &[b], "form", nengji_web::collect::today()).await.unwrap();
+    let list = a.get(url("/review/outliers?period=2021-01")).send().await.unwrap().text().await.unwrap();
+    let table = &list[list.find("id=\"outliers\"").expect("an outlier is listed")..];
+    assert!(table.contains("燕郊高新区") && table.contains("主营业务收入") && table.contains("600.00"), "{table}");
+    assert_eq!(table.matches("<tr>").count(), 2, "only that value: {table}");
 }

@@ -87,7 +87,7 @@ pub async fn create_user(State(st): State<AppState>, AdminUser(s): AdminUser, Fo
     let role = Role::parse(&get("role")).ok_or_else(|| AppError::BadRequest("请选择有效的角色".into()))?;
     let unit = Some(get("unit")).filter(|u| !u.is_empty() && role == Role::DeptReporter);
     let zones = if role == Role::ZoneReporter { pairs.iter().filter(|(k, _)| k == "zones").map(|(_, v)| v.clone()).collect() } else { Vec::new() };
-    let new = NewUser { username: get("username"), display_name: get("display_name"), password: get("password"), role, unit, zones };
+    let new = NewUser { username: get("username"), display_name: get("display_name"), password: get("password"), role, unit, zones, email: Some(get("email")) };
     let done = format!("已创建用户“{}”", new.username);
     let result = users::create(&st.db, &actor(&s), new).await.map(|_| ());
     users_outcome(&st, &s, result, done).await
@@ -206,12 +206,7 @@ pub async fn import_submit(State(st): State<AppState>, AdminUser(s): AdminUser, 
             page.problems = errs
                 .iter()
                 .map(|e| ImportProblem {
-                    location: format!(
-                        "{} 第{}行{}",
-                        e.sheet,
-                        e.row,
-                        e.column.map(|c| format!("第{}列", nengji_core::masterdata::column_letter(c))).unwrap_or_default()
-                    ),
+                    location: crate::pages::location(&e.sheet, e.row, e.column),
                     message: format!("{}：{}", e.field, e.message),
                 })
                 .collect();

@@ -19,6 +19,7 @@ use serde::Deserialize;
 use crate::auth::{PageUser, Session};
 use crate::collect::{around, can_enter, dataset_indicators, entry_error, entry_zones, parse_upload, today};
 use crate::error::AppError;
+use crate::pages::location;
 use crate::shell::Shell;
 use crate::AppState;
 
@@ -431,6 +432,7 @@ struct ImportPage {
     shell: Shell,
     periods: Vec<String>,
     problems: Vec<Problem>,
+    warnings: Vec<Problem>,
     error: Option<String>,
     result: Option<String>,
     staged: Option<(i64, String, usize)>,
@@ -455,7 +457,7 @@ async fn import_page(st: &AppState, s: &Session) -> Result<ImportPage, AppError>
             message: r.message,
         })
         .collect();
-    Ok(ImportPage { shell: Shell::new(s, "entry"), periods, problems: Vec::new(), error: None, result: None, staged: None, history })
+    Ok(ImportPage { shell: Shell::new(s, "entry"), periods, problems: Vec::new(), warnings: Vec::new(), error: None, result: None, staged: None, history })
 }
 
 pub async fn import_form(State(st): State<AppState>, PageUser(s): PageUser) -> Result<Html<String>, AppError> {
@@ -492,17 +494,13 @@ pub async fn import_upload(State(st): State<AppState>, PageUser(s): PageUser, mu
     };
     let ds = collection::dataset(&st.db, seed::MONTHLY).await?;
     let rows = table.rows.len();
-    let mut problems: Vec<(String, String)> = Vec::new();
-    let mut values = Vec::new();
-    match parse_upload(&st.db, &s.who, &ds, &table).await? {
-        Err(errs) => problems = errs.iter().map(|e| (location(&e.sheet, e.row, e.column), format!("{}：{}", e.field, e.message))).collect(),
+    let (problems, warnings, values) = match parse_upload(&st.db, &s.who, &ds, &table).await? {
+        Err(errs) => (errs.iter().map(|e| (location(&e.sheet, e.row, e.column), format!("{}：{}", e.field, e.message))).collect(), Vec::new(), Vec::new()),
         Ok(parsed) => {
-            for f in crate::checks::check_upload(&st.db, &ds, &parsed).await? {
-                problems.push(f);
-            }
-            values = parsed.into_iter().map(|l| l.input).collect::<Vec<_>>();
+            let check = crate::checks::check_upload(&st.db, &ds, &parsed).await?;
+            (check.errors, check.warnings, parsed.into_iter().map(|l| l.input).collect::<Vec<_>>())
         }
-    }
+    };
     let actor = actor(&s);
     if !problems.is_empty() {
         let msg = format!("文件有 {} 处问题，未导入任何数据。请修改后重新上传。", problems.len());
@@ -515,12 +513,10 @@ pub async fn import_upload(State(st): State<AppState>, PageUser(s): PageUser, mu
     let id = value_imports::stage(&st.db, &actor, &name, &values).await?;
     let mut page = import_page(&st, &s).await?;
     page.staged = Some((id, name, values.len()));
+    page.warnings = warnings.into_iter().map(|(location, message)| Problem { location, message }).collect();
     Ok(Html(page.render()?).into_response())
 }
 
-pub fn location(sheet: &str, row: usize, column: Option<usize>) -> String {
-    format!("{sheet} 第{row}行{}", column.map(|c| format!("第{}列", nengji_core::masterdata::column_letter(c))).unwrap_or_default())
-}
 
 pub async fn import_commit(State(st): State<AppState>, PageUser(s): PageUser, Path(id): Path<i64>) -> Result<Response, AppError> {
     let ds = collection::dataset(&st.db, seed::MONTHLY).await?;

@@ -34,6 +34,8 @@ struct HomePage {
     columns: Vec<Column>,
     rows: Vec<Row>,
     demo: bool,
+    /// Reports this user still owes (due soon or overdue).
+    reminders: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -70,5 +72,11 @@ pub async fn page(State(st): State<AppState>, PageUser(s): PageUser, Query(q): Q
             flow: i.indicator.kind == nengji_core::indicator::IndicatorKind::Flow,
         })
         .collect();
-    Ok(Html(HomePage { shell: Shell::new(&s, "home"), period: label, period_value: value, columns, rows, demo }.render()?))
+    let reminders = crate::reminders::due_reports(&st.db, crate::collect::today())
+        .await?
+        .into_iter()
+        .filter(|d| d.username == s.who.username)
+        .map(|d| d.subject().trim_start_matches("【能级】").to_string())
+        .collect();
+    Ok(Html(HomePage { shell: Shell::new(&s, "home"), period: label, period_value: value, columns, rows, demo, reminders }.render()?))
 }

@@ -6,6 +6,7 @@ mod entry;
 mod home;
 mod login;
 mod review;
+mod rules;
 mod zones;
 
 use axum::routing::{get, post};
@@ -36,6 +37,9 @@ pub fn routes() -> Router<AppState> {
         .route("/entry/{zone}/{period}/history/{indicator}", get(entry::history))
         .route("/review", get(review::list).post(review::act))
         .route("/review/matrix", get(review::matrix))
+        .route("/review/outliers", get(review::outliers))
+        .route("/admin/rules", get(rules::list).post(rules::add))
+        .route("/admin/rules/{code}/active", post(rules::toggle))
 }
 
 /// A time as Beijing time text.
@@ -50,4 +54,9 @@ pub fn attachment(ascii: &str, name: &str) -> String {
         .map(|b| if b.is_ascii_alphanumeric() || b"-._~".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") })
         .collect();
     format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{enc}")
+}
+
+/// Where a problem in an uploaded sheet is: `sheet 第3行第F列`.
+pub fn location(sheet: &str, row: usize, column: Option<usize>) -> String {
+    format!("{sheet} 第{row}行{}", column.map(|c| format!("第{}列", nengji_core::masterdata::column_letter(c))).unwrap_or_default())
 }

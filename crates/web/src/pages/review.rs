@@ -200,3 +200,49 @@ pub async fn matrix(State(st): State<AppState>, PageUser(s): PageUser, Query(q):
     Ok(Html(MatrixPage { shell: Shell::new(&s, "review"), periods: periods.iter().map(|p| p.label()).collect(), rows, end: end.to_string() }.render()?))
 }
 
+
+pub struct OutlierRow {
+    pub zone: String,
+    pub indicator: String,
+    pub value: String,
+    pub median: String,
+    pub score: String,
+    pub link: String,
+}
+
+#[derive(Template)]
+#[template(path = "outliers.html")]
+struct OutliersPage {
+    shell: Shell,
+    period: String,
+    rows: Vec<OutlierRow>,
+}
+
+#[derive(Deserialize)]
+pub struct PeriodQuery {
+    period: Option<String>,
+}
+
+/// The follow-up list: values far from their zone's last two years (modified z-score > 3.5).
+pub async fn outliers(State(st): State<AppState>, PageUser(s): PageUser, Query(q): Query<PeriodQuery>) -> Result<Html<String>, AppError> {
+    reviewer(&s)?;
+    let ds = collection::dataset(&st.db, seed::MONTHLY).await?;
+    let period = match q.period.filter(|p| !p.is_empty()) {
+        Some(p) => p.parse::<Month>().map_err(|e| AppError::BadRequest(e.to_string()))?,
+        None => nengji_store::observations::latest_period(&st.db).await?.unwrap_or(Month::JANUARY_2021),
+    };
+    let zones = masterdata::list_zones(&st.db).await?;
+    let rows = crate::checks::outliers(&st.db, &ds, period)
+        .await?
+        .into_iter()
+        .map(|o| OutlierRow {
+            link: format!("/entry/{}/{period}", o.zone),
+            zone: zones.iter().find(|z| z.zone.code == o.zone).map(|z| z.zone.short_name.clone()).unwrap_or(o.zone),
+            indicator: o.indicator,
+            value: format!("{:.2}", o.value),
+            median: format!("{:.2}", o.median),
+            score: format!("{:.1}", o.score),
+        })
+        .collect();
+    Ok(Html(OutliersPage { shell: Shell::new(&s, "review"), period: period.to_string(), rows }.render()?))
+}

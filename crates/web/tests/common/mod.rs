@@ -38,7 +38,7 @@ pub async fn spawn_app() -> App {
         ("viewer", Role::Viewer, None, vec![]),
     ];
     for (name, role, unit, zones) in accounts {
-        let u = NewUser { username: name.into(), display_name: format!("{name}（测试）"), password: PASSWORD.into(), role, unit, zones };
+        let u = NewUser { username: name.into(), display_name: format!("{name}（测试）"), password: PASSWORD.into(), role, unit, zones, email: Some(format!("{name}@example.cn")) };
         users::create(&db, &actor, u).await.unwrap();
     }
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
