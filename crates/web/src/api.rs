@@ -18,7 +18,7 @@ use crate::AppState;
 #[derive(OpenApi)]
 #[openapi(
     info(title = "能级 Nengji API", description = "开发区主要经济指标、主数据的只读接口。认证：登录会话 Cookie，或请求头 `Authorization: Bearer <令牌>`（令牌由 `nengji user token` 创建）。"),
-    paths(zones, units, indicators, values, crate::api_entry::batch),
+    paths(zones, units, indicators, values, crate::api_entry::batch, crate::monitor::api::series, crate::monitor::api::targets, crate::monitor::api::league),
     components(schemas(ZoneDto, UnitDto, IndicatorDto, ValueDto, crate::api_entry::BatchRequest, crate::api_entry::BatchValue, crate::api_entry::BatchResponse, crate::api_entry::BatchProblem)),
     tags((name = "主数据", description = "开发区、单位、指标"), (name = "指标数据", description = "各开发区月度数据"))
 )]

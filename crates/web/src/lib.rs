@@ -9,6 +9,7 @@ pub mod checks;
 pub mod collect;
 pub mod error;
 pub mod figures;
+pub mod monitor;
 pub mod pages;
 pub mod reminders;
 pub mod shell;
@@ -69,6 +70,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(pages::routes())
         .merge(api::routes())
+        .merge(monitor::routes())
         .route("/static/app.css", get(stylesheet))
         .route("/healthz", get(healthz))
         .layer(middleware::from_fn_with_state(state.clone(), auth::authenticate))

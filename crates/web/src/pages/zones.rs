@@ -97,11 +97,15 @@ struct ZonePage {
     period_value: String,
     figures: Vec<IndicatorFigure>,
     demo: bool,
+    /// Trend charts and ranks (crate::monitor::zone), already rendered.
+    monitor: String,
 }
 
 #[derive(Deserialize)]
 pub struct PeriodQuery {
     period: Option<String>,
+    /// Indicator of the trend charts.
+    chart: Option<String>,
 }
 
 pub async fn profile(
@@ -146,5 +150,6 @@ pub async fn profile(
         readable: true,
     };
     let area = z.zone.area_ha.map(|a| format!("{a} 公顷")).unwrap_or_else(|| "未填报".into());
-    Ok(Html(ZonePage { shell: Shell::new(&s, "zones"), zone: item, area, period: label, period_value: value, figures, demo }.render()?))
+    let monitor = crate::monitor::zone::section(&st.db, &z.zone.code, period, q.chart.as_deref()).await?;
+    Ok(Html(ZonePage { shell: Shell::new(&s, "zones"), zone: item, area, period: label, period_value: value, figures, demo, monitor }.render()?))
 }

@@ -1,0 +1,143 @@
+//! The cockpit and a zone profile in real headless Chromium (chromedriver): the SVG charts with
+//! Chinese labels are there without JavaScript, and a target's calculation opens on a click.
+//! `scripts/test` sets NENGJI_REQUIRE_BROWSER=1, so there a missing browser fails the suite.
+
+mod common;
+
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use common::{spawn_app, PASSWORD};
+use fantoccini::{Client, ClientBuilder, Locator};
+
+/// chromedriver on a free port, killed on drop.
+struct Driver {
+    child: Child,
+    url: String,
+    _profile: tempfile::TempDir,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+async fn browser() -> Option<(Driver, Client)> {
+    let driver_bin = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into());
+    let port = free_port();
+    let child = match Command::new(&driver_bin).arg(format!("--port={port}")).arg("--allowed-ips=127.0.0.1").stdout(Stdio::null()).stderr(Stdio::null()).spawn() {
+        Ok(c) => c,
+        Err(e) if std::env::var("NENGJI_REQUIRE_BROWSER").as_deref() != Ok("1") => {
+            eprintln!("chromedriver not available ({e}): browser test skipped (scripts/test runs it)");
+            return None;
+        }
+        Err(e) => panic!("NENGJI_REQUIRE_BROWSER=1 but chromedriver cannot start: {e}"),
+    };
+    let profile = tempfile::tempdir().unwrap();
+    let profile_path = profile.path().to_path_buf();
+    let driver = Driver { child, url: format!("http://127.0.0.1:{port}"), _profile: profile };
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        serde_json::json!({
+            "binary": std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()),
+            "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
+                     "--no-first-run", "--no-default-browser-check", "--disable-background-networking",
+                     "--disable-component-update", "--disable-sync", "--disable-extensions", "--lang=zh-CN",
+                     "--window-size=1400,1000", format!("--user-data-dir={}", profile_path.display())]
+        }),
+    );
+    // chromedriver needs a moment to listen.
+    for _ in 0..50 {
+        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+        match ClientBuilder::new(connector).capabilities(caps.clone()).connect(&driver.url).await {
+            Ok(c) => return Some((driver, c)),
+            Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
+        }
+    }
+    panic!("could not open a WebDriver session on {}", driver.url);
+}
+
+/// Saves a screenshot when NENGJI_SCREENSHOTS names a directory (used for the README).
+async fn shot(b: &Client, name: &str) {
+    if let Ok(dir) = std::env::var("NENGJI_SCREENSHOTS") {
+        let png = b.screenshot().await.expect("screenshot");
+        std::fs::write(std::path::Path::new(&dir).join(name), png).expect("write screenshot");
+    }
+}
+
+#[tokio::test]
+async fn the_cockpit_and_a_zone_profile_show_their_charts() {
+    let app = spawn_app().await;
+    let Some((_driver, b)) = browser().await else { return };
+    let run = async {
+        b.goto(&format!("{}/login?next=%2Fcockpit", app.url)).await?;
+        b.find(Locator::Id("username")).await?.send_keys("leader").await?;
+        b.find(Locator::Id("password")).await?.send_keys(PASSWORD).await?;
+        b.find(Locator::Id("login")).await?.click().await?;
+        b.wait().for_element(Locator::Id("target-tiles")).await?;
+        assert!(b.current_url().await?.path().ends_with("/cockpit"));
+        // JavaScript stays off the page: the charts are server-drawn SVG.
+        assert!(b.find_all(Locator::Css("script")).await?.is_empty());
+
+        // A tile per target of the plan, each with a status.
+        let tiles = b.find_all(Locator::Css("#target-tiles article.tile")).await?;
+        assert_eq!(tiles.len(), nengji_core::target::plan_targets().len());
+        let hitech = b.find(Locator::Id("target-hitech_ent_400")).await?;
+        assert!(hitech.text().await?.contains("已实现"));
+        // The calculation is folded away and opens on a click, no script involved.
+        let first_step = hitech.find(Locator::Css("ol.trail li")).await?;
+        assert!(!first_step.is_displayed().await?);
+        hitech.find(Locator::Css("summary")).await?.click().await?;
+        assert!(first_step.is_displayed().await?);
+        assert!(first_step.text().await?.starts_with("目标：开发区高新技术企业数量达400家以上"));
+        let path_chart = hitech.find(Locator::Css("details svg")).await?;
+        assert!(path_chart.is_displayed().await?);
+
+        // The league chart and the city trend: SVG with Chinese labels and hover titles.
+        let league = b.find(Locator::Css("#league-chart svg")).await?;
+        assert!(league.is_displayed().await?);
+        assert_eq!(league.attr("aria-label").await?.as_deref(), Some("各开发区主营业务收入 2020年1-12月（单位：亿元）"));
+        let labels = league.find_all(Locator::Css("text")).await?;
+        let mut texts = Vec::new();
+        for l in &labels {
+            texts.push(l.text().await?);
+        }
+        assert!(texts.iter().any(|t| t == "燕郊高新区") && texts.iter().any(|t| t == "单位：亿元"), "{texts:?}");
+        assert_eq!(league.find_all(Locator::Css("rect.bar title")).await?.len(), 15);
+        let trend = b.find(Locator::Css("#trend-chart svg")).await?;
+        assert_eq!(trend.attr("aria-label").await?.as_deref(), Some("全市开发区主营业务收入走势（最近24个月）（单位：亿元）"));
+        shot(&b, "cockpit.png").await;
+
+        // Switching the league table to 税收收入 is a plain link.
+        b.find(Locator::Css(".tabs a[href*='league=tax']")).await?.click().await?;
+        b.wait().for_element(Locator::Css("#league-chart svg[aria-label^='各开发区税收收入']")).await?;
+
+        // A zone profile from the league table: trend and month charts.
+        b.find(Locator::Css("#league-table tbody th a")).await?.click().await?;
+        b.wait().for_element(Locator::Css("#zone-trend svg")).await?;
+        let trend = b.find(Locator::Css("#zone-trend svg")).await?;
+        let label = trend.attr("aria-label").await?.unwrap_or_default();
+        assert!(label.ends_with("税收收入走势（最近24个月）（单位：亿元）"), "{label}");
+        let bars = b.find(Locator::Css("#zone-bars svg")).await?;
+        assert!(bars.attr("aria-label").await?.unwrap_or_default().contains("税收收入当月值"));
+        assert_eq!(bars.find_all(Locator::Css("rect.bar")).await?.len(), 24);
+        assert!(b.find(Locator::Id("zone-ranks")).await?.text().await?.contains("/15"));
+
+        // 外资 on 燕郊高新区 draws the target path.
+        b.goto(&format!("{}/zones/yanjiao_htz?chart=fdi#charts", app.url)).await?;
+        let legend = b.find(Locator::Css("#zone-trend svg g.legend")).await?.text().await?;
+        assert!(legend.contains("目标路径（年均增长15%）"), "{legend}");
+        shot(&b, "zone-charts.png").await;
+        Ok::<_, fantoccini::error::CmdError>(())
+    };
+    let result = run.await;
+    let _ = b.close().await;
+    result.unwrap();
+}
