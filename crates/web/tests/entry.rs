@@ -213,3 +213,40 @@ async fn the_office_edits_rules_and_reviewers_see_outliers() {
     assert!(table.contains("燕郊高新区") && table.contains("主营业务收入") && table.contains("600.00"), "{table}");
     assert_eq!(table.matches("<tr>").count(), 2, "only that value: {table}");
 }
+
+#[tokio::test]
+async fn the_office_configures_the_calendar() {
+    let app = spawn_app().await;
+    let (a, csrf) = login(&app, "admin").await;
+    let post = |fields: Vec<(&'static str, String)>| {
+        let mut f = fields;
+        f.push(("csrf", csrf.clone()));
+        a.post(format!("{}/admin/calendar", app.url)).form(&f).send()
+    };
+    let bad = post(vec![("action", "rule".into()), ("due_workday", "0".into()), ("lock_after_days", "10".into())]).await.unwrap();
+    assert_eq!(bad.status(), 422);
+    assert!(bad.text().await.unwrap().contains("截止工作日应为 1 到 20 的整数"));
+    let ok = post(vec![("action", "rule".into()), ("due_workday", "7".into()), ("lock_after_days", "15".into())]).await.unwrap().text().await.unwrap();
+    assert!(ok.contains("已改为：次月第7个工作日截止，截止后15天锁定"));
+    let ds = collection::dataset(&app.db, seed::MONTHLY).await.unwrap();
+    assert_eq!((ds.rule.due_workday, ds.rule.lock_after_days), (7, 15));
+
+    // 2019-02-04…08 Spring Festival: with the holiday entered, 2019-01 falls due later.
+    let cal = collection::Calendar::load(&app.db, &ds).await.unwrap();
+    let before = cal.window(None, "2019-01".parse().unwrap()).due;
+    for d in ["2019-02-04", "2019-02-05", "2019-02-06", "2019-02-07", "2019-02-08"] {
+        post(vec![("action", "day".into()), ("day", d.into()), ("workday", "0".into())]).await.unwrap();
+    }
+    let cal = collection::Calendar::load(&app.db, &ds).await.unwrap();
+    assert_eq!((before.to_string(), cal.window(None, "2019-01".parse().unwrap()).due.to_string()), ("2019-02-11".into(), "2019-02-18".into()));
+
+    let bad = post(vec![("action", "exception".into()), ("zone", "wenan_etdz".into()), ("period", "2021-01".into()), ("due", "2021/02/20".into())]).await.unwrap();
+    assert!(bad.text().await.unwrap().contains("截止日期“2021/02/20”不是有效日期"));
+    post(vec![("action", "exception".into()), ("zone", "wenan_etdz".into()), ("period", "2021-01".into()), ("due", "2021-02-26".into())]).await.unwrap();
+    let cal = collection::Calendar::load(&app.db, &ds).await.unwrap();
+    assert_eq!(cal.window(Some("wenan_etdz"), Month::JANUARY_2021).due.to_string(), "2021-02-26");
+    assert_ne!(cal.window(Some("bazhou_etdz"), Month::JANUARY_2021).due.to_string(), "2021-02-26", "only that zone");
+
+    let (zr, _) = login(&app, "yanjiao").await;
+    assert_eq!(zr.get(format!("{}/admin/calendar", app.url)).send().await.unwrap().status(), 403);
+}

@@ -1,6 +1,7 @@
 //! HTML pages (zh-CN), server-rendered; they work without JavaScript.
 
 mod admin;
+mod calendar;
 mod catalog;
 mod entry;
 mod home;
@@ -39,6 +40,7 @@ pub fn routes() -> Router<AppState> {
         .route("/review/matrix", get(review::matrix))
         .route("/review/outliers", get(review::outliers))
         .route("/admin/rules", get(rules::list).post(rules::add))
+        .route("/admin/calendar", get(calendar::show).post(calendar::update))
         .route("/admin/rules/{code}/active", post(rules::toggle))
 }
 
