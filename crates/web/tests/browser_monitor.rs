@@ -135,6 +135,13 @@ async fn the_cockpit_and_a_zone_profile_show_their_charts() {
         let legend = b.find(Locator::Css("#zone-trend svg g.legend")).await?.text().await?;
         assert!(legend.contains("目标路径（年均增长15%）"), "{legend}");
         shot(&b, "zone-charts.png").await;
+
+        // The indicator page compares all zones; a rate's bars show its change in 百分点.
+        b.goto(&format!("{}/compare?indicator=hitech_share&period=2020-12", app.url)).await?;
+        let growth = b.find(Locator::Css("#growth-chart svg")).await?;
+        assert_eq!(growth.attr("aria-label").await?.as_deref(), Some("各开发区高新技术产业增加值占规模以上工业增加值比重比上年同期 2020年1-12月（单位：百分点）"));
+        assert_eq!(b.find_all(Locator::Css("#compare-table tbody tr")).await?.len(), 15);
+        shot(&b, "compare.png").await;
         Ok::<_, fantoccini::error::CmdError>(())
     };
     let result = run.await;

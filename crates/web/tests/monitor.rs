@@ -307,6 +307,7 @@ async fn api_serves_computed_series_and_target_statuses() {
     let s = j("/api/v1/series?indicator=gdp&group=xiongan&from=2020-12&to=2020-12").await;
     let xiongan: f64 = ["bazhou_etdz", "wenan_etdz", "dacheng_etdz"].iter().map(|z| d[&(z.to_string(), "gdp".to_string(), "2020-12".to_string())]).sum();
     assert!(close(&s["points"][0]["value"], xiongan), "{s}");
+    assert_eq!(s["scope_name"], "雄安配套平台开发区合计");
     let s = j("/api/v1/series?indicator=tax&zone=bazhou_etdz&from=2018-01&to=2018-02").await;
     assert!(close(&s["points"][1]["value"], d[&("bazhou_etdz".to_string(), "tax".to_string(), "2018-02".to_string())]));
 

@@ -97,7 +97,9 @@ pub async fn series(State(st): State<AppState>, ApiUser(who): ApiUser, Query(q):
         }
         (None, Some(g)) => {
             let m = panel.group_members(g).ok_or_else(|| ApiError(AppError::NotFound(format!("平台分组“{g}”"))))?;
-            ("group", Some(g.to_string()), format!("{g}分组开发区合计"), m.to_vec())
+            let groups = nengji_store::masterdata::list_groups(&st.db).await?;
+            let label = groups.into_iter().find(|x| x.code == g).map(|x| x.name).unwrap_or_else(|| g.to_string());
+            ("group", Some(g.to_string()), format!("{label}开发区合计"), m.to_vec())
         }
         (None, None) => ("city", None, "全市开发区合计".into(), all),
     };

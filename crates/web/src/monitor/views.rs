@@ -109,7 +109,7 @@ pub fn league_chart(league: &League, who: &Principal, growth: bool, highlight: O
         labels: rows.iter().map(|r| r.zone.name.clone()).collect(),
         values,
         highlight: highlight.and_then(|h| rows.iter().position(|r| r.zone.code == h)),
-        width: 760,
+        width: 660,
         height: 340,
     })
 }

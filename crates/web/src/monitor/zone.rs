@@ -39,11 +39,10 @@ struct Section {
 /// A target of the plan restated for one zone, when it makes sense for a single zone: growth
 /// rates and shares (the zone's own base grown at the plan's rate), and "every zone" levels.
 pub fn zone_target(t: &Target, zone: &str) -> Option<Target> {
-    let fits = match (&t.scope, &t.kind) {
-        (TargetScope::City | TargetScope::EveryZone, TargetKind::AvgGrowth { .. } | TargetKind::Share { .. }) => true,
-        (TargetScope::EveryZone, TargetKind::Level) => true,
-        _ => false,
-    };
+    let fits = matches!(
+        (&t.scope, &t.kind),
+        (TargetScope::City | TargetScope::EveryZone, TargetKind::AvgGrowth { .. } | TargetKind::Share { .. }) | (TargetScope::EveryZone, TargetKind::Level)
+    );
     fits.then(|| Target { scope: TargetScope::Zone(zone.to_string()), ..t.clone() })
 }
 
