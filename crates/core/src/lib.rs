@@ -2,6 +2,7 @@
 //! Everything here is deterministic and tested in isolation.
 
 pub mod auth;
+pub mod bulletin;
 pub mod calendar;
 pub mod catalog;
 pub mod codes;

@@ -244,11 +244,13 @@ pub fn line_chart(c: &LineChart) -> String {
     let band = if n == 0 { 0.0 } else { (right - left) / n as f64 };
     let x = |i: usize| left + (i as f64 + 0.5) * band;
 
-    // X labels, thinned to every k-th when they would overlap.
+    // X labels, thinned to every k-th when they would overlap; counted from the end so the
+    // latest period is always labelled.
     let widest = c.x_labels.iter().map(|l| text_px(l, 12.0)).fold(0.0, f64::max);
     let stride = if band > 0.0 { ((widest + 8.0) / band).ceil().max(1.0) as usize } else { 1 };
+    let last = c.x_labels.len().saturating_sub(1);
     for (i, l) in c.x_labels.iter().enumerate() {
-        if i % stride == 0 || (i + 1 == c.x_labels.len() && (i % stride) * 2 > stride) {
+        if (last - i) % stride == 0 {
             let _ = write!(out, r##"<text x="{:.1}" y="{:.1}" text-anchor="middle" fill="#555">{}</text>"##, x(i), bottom + 18.0, escape(l));
         }
     }

@@ -12,6 +12,8 @@ pub struct Shell {
     pub active: &'static str,
     pub can_enter: bool,
     pub can_review: bool,
+    /// City-wide views (cockpit): everyone but zone reporters, who see only their zones.
+    pub city_wide: bool,
 }
 
 impl Shell {
@@ -24,6 +26,7 @@ impl Shell {
             active,
             can_enter: matches!(s.who.role, Role::Admin | Role::ZoneReporter),
             can_review: crate::collect::can_review(&s.who),
+            city_wide: s.who.role != Role::ZoneReporter,
         }
     }
 }

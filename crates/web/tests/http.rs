@@ -103,6 +103,7 @@ async fn a_zone_reporter_sees_only_its_own_zone() {
     assert!(other.text().await.unwrap().contains("您没有权限"));
     let home = c.get(format!("{}/", app.url)).send().await.unwrap().text().await.unwrap();
     assert!(home.contains("燕郊高新区") && !home.contains("/zones/langfang_etdz"));
+    assert!(!home.contains("href=\"/cockpit\""), "no city-wide cockpit link for a zone reporter");
 
     let api = c.get(format!("{}/api/v1/values?zone=langfang_etdz", app.url)).send().await.unwrap();
     assert_eq!(api.status(), 403);
