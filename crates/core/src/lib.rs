@@ -12,6 +12,7 @@ pub mod expr;
 pub mod indicator;
 pub mod masterdata;
 pub mod period;
+pub mod plan;
 pub mod series;
 pub mod target;
 pub mod validate;
