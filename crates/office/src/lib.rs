@@ -1,7 +1,9 @@
 //! Files people exchange with the office: spreadsheets in (CSV in UTF-8 or GB18030, xlsx/xls/ods)
 //! and xlsx out. Everything becomes or comes from a `core::masterdata::Table`.
 
+pub mod bulletin_doc;
 pub mod chart;
+pub mod pdf;
 pub mod tables;
 pub mod template;
 

@@ -7,6 +7,7 @@
 mod db;
 #[macro_use]
 pub mod audit;
+pub mod bulletins;
 pub mod collection;
 pub mod imports;
 pub mod masterdata;

@@ -5,12 +5,14 @@
 pub mod api;
 pub mod api_entry;
 pub mod auth;
+pub mod bulletin;
 pub mod checks;
 pub mod collect;
 pub mod error;
 pub mod figures;
 pub mod monitor;
 pub mod pages;
+pub mod public;
 pub mod reminders;
 pub mod shell;
 
@@ -70,6 +72,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(pages::routes())
         .merge(api::routes())
+        .merge(public::routes())
         .merge(monitor::routes())
         .route("/static/app.css", get(stylesheet))
         .route("/healthz", get(healthz))

@@ -1,10 +1,12 @@
 //! HTML pages (zh-CN), server-rendered; they work without JavaScript.
 
 mod admin;
+pub mod bulletins;
 mod calendar;
 mod catalog;
 mod entry;
 mod home;
+mod lists;
 mod login;
 mod review;
 mod rules;
@@ -40,6 +42,13 @@ pub fn routes() -> Router<AppState> {
         .route("/review/matrix", get(review::matrix))
         .route("/review/outliers", get(review::outliers))
         .route("/admin/rules", get(rules::list).post(rules::add))
+        .route("/admin/lists", get(lists::show).post(lists::add))
+        .route("/admin/lists/{id}/publish", post(lists::publish))
+        .route("/bulletins", get(bulletins::list).post(bulletins::create))
+        .route("/bulletins/settings", post(bulletins::settings))
+        .route("/bulletins/{id}", get(bulletins::show))
+        .route("/bulletins/{id}/issue", post(bulletins::issue))
+        .route("/bulletins/file/{file}", get(bulletins::download))
         .route("/admin/calendar", get(calendar::show).post(calendar::update))
         .route("/admin/rules/{code}/active", post(rules::toggle))
 }

@@ -127,7 +127,19 @@ pub async fn act(State(st): State<AppState>, PageUser(s): PageUser, Form(fields)
     let ds = collection::dataset(&st.db, seed::MONTHLY).await?;
     let n = targets.len();
     match collection::transition(&st.db, &Actor::user(s.who.user_id, &s.who.username), &ds, t, &targets, &get("reason")).await {
-        Ok(()) => Ok(Html(page(&st, &s, Some(format!("已{} {n} 张报表", t.label())), None).await?.render()?).into_response()),
+        Ok(()) => {
+            let mut msg = format!("已{} {n} 张报表", t.label());
+            if t == Transition::Approve {
+                // A month whose every zone is approved gets its bulletin draft now.
+                let mut periods: Vec<Month> = targets.iter().map(|(_, p, _)| *p).collect();
+                periods.sort();
+                periods.dedup();
+                for id in crate::bulletin::draft_when_complete(&st.db, &periods).await? {
+                    msg.push_str(&format!("；全部开发区已审核，已自动生成通报草稿（编号 {id}），请到“月度通报”审阅"));
+                }
+            }
+            Ok(Html(page(&st, &s, Some(msg), None).await?.render()?).into_response())
+        }
         Err(e) => {
             let status = if matches!(e, collection::EntryError::Conflict { .. }) { StatusCode::CONFLICT } else { StatusCode::UNPROCESSABLE_ENTITY };
             Ok((status, Html(page(&st, &s, None, Some(entry_error(e)?)).await?.render()?)).into_response())
