@@ -2,6 +2,7 @@
 
 mod config;
 mod demo;
+mod plan;
 mod user;
 
 use std::path::PathBuf;
@@ -71,6 +72,11 @@ enum Command {
         #[command(subcommand)]
         command: user::UserCommand,
     },
+    /// Read a plan (.txt or .docx) into its ledger: outline, tasks with their units, targets.
+    Plan {
+        #[command(subcommand)]
+        command: plan::PlanCommand,
+    },
 }
 
 #[tokio::main]
@@ -110,6 +116,7 @@ async fn main() -> Result<()> {
             Ok(())
         }
         Command::User { command } => user::run(&cfg.connect().await?, command).await,
+        Command::Plan { command } => plan::run(command),
     }
 }
 

@@ -3,6 +3,7 @@
 
 pub mod bulletin_doc;
 pub mod chart;
+pub mod docx_text;
 pub mod pdf;
 pub mod tables;
 pub mod template;

@@ -117,3 +117,17 @@ pub async fn draft_when_complete(db: &Db, periods: &[Month]) -> Result<Vec<i64>,
     }
     Ok(made)
 }
+
+/// The bulletin's chart: each zone's figure of the first table (主营业务收入), as SVG.
+pub fn chart(b: &Bulletin) -> String {
+    let Some(t) = b.tables.first() else { return String::new() };
+    nengji_office::chart::bar_chart(&nengji_office::chart::BarChart {
+        title: format!("各开发区{}", t.title),
+        unit: t.unit.clone(),
+        labels: t.rows.iter().map(|r| r.zone_name.clone()).collect(),
+        values: t.rows.iter().map(|r| r.value.parse().ok()).collect(),
+        highlight: None,
+        width: 900,
+        height: 380,
+    })
+}

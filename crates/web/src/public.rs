@@ -70,6 +70,7 @@ async fn index(State(st): State<AppState>) -> Result<Html<String>, AppError> {
 struct PublicBulletin {
     b: Bulletin,
     base: String,
+    chart: String,
 }
 
 async fn issued(st: &AppState, id: i64) -> Result<bulletins::StoredBulletin, AppError> {
@@ -79,7 +80,7 @@ async fn issued(st: &AppState, id: i64) -> Result<bulletins::StoredBulletin, App
 
 async fn bulletin(State(st): State<AppState>, Path(id): Path<i64>) -> Result<Html<String>, AppError> {
     let b = issued(&st, id).await?;
-    Ok(Html(PublicBulletin { b: b.content, base: format!("/public/bulletins/file/{id}") }.render()?))
+    Ok(Html(PublicBulletin { chart: crate::bulletin::chart(&b.content), b: b.content, base: format!("/public/bulletins/file/{id}") }.render()?))
 }
 
 async fn bulletin_file(State(st): State<AppState>, Path(file): Path<String>) -> Result<Response, AppError> {

@@ -236,3 +236,41 @@ async fn a_month_is_reported_by_file_submitted_approved_and_published() {
     let _ = b.close().await;
     result.unwrap();
 }
+
+#[tokio::test]
+async fn the_office_issues_a_bulletin_and_the_public_sees_it() {
+    let app = spawn_app().await;
+    let Some((_driver, b)) = browser().await else { return };
+    let run = async {
+        log_in(&b, &app, "admin").await?;
+        b.goto(&format!("{}/bulletins", app.url)).await?;
+        // <input type=month> takes keyboard input as year, then month, in Chromium.
+        b.execute("document.getElementById('period').value = '2020-12'", vec![]).await?;
+        b.find(Locator::Id("generate")).await?.click().await?;
+        let msg = b.wait().for_element(Locator::Id("message")).await?.text().await?;
+        assert!(msg.contains("已生成2020年12月通报草稿"), "{msg}");
+        b.find(Locator::Css("#bulletins tbody a")).await?.click().await?;
+        b.wait().for_element(Locator::Id("bulletin")).await?;
+        assert_eq!(b.find(Locator::Id("bulletin-status")).await?.text().await?, "草稿");
+        let summary = b.find(Locator::Id("summary")).await?.text().await?;
+        assert!(summary.starts_with("2020年1-12月，全市15家省级以上开发区实现主营业务收入"), "{summary}");
+        let chart = b.find(Locator::Css("#bulletin-chart svg")).await?.attr("aria-label").await?.unwrap_or_default();
+        assert!(chart.contains("主营业务收入"), "{chart}");
+        b.find(Locator::Id("issue")).await?.click().await?;
+        let msg = b.wait().for_element(Locator::Id("message")).await?.text().await?;
+        assert!(msg.contains("已印发"), "{msg}");
+        log_out(&b).await?;
+
+        // Anyone, without logging in.
+        b.goto(&format!("{}/public", app.url)).await?;
+        let list = b.find(Locator::Id("public-bulletins")).await?.text().await?;
+        assert!(list.contains("全市开发区主要经济指标通报（2020年12月）"), "{list}");
+        b.find(Locator::Css("#public-bulletins a")).await?.click().await?;
+        let title = b.wait().for_element(Locator::Css("h1.doc-title")).await?.text().await?;
+        assert_eq!(title, "全市开发区主要经济指标通报（2020年12月）");
+        Ok::<_, fantoccini::error::CmdError>(())
+    };
+    let result = run.await;
+    let _ = b.close().await;
+    result.unwrap();
+}

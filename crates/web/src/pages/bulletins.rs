@@ -132,6 +132,7 @@ pub struct BulletinPage {
     pub base: String,
     pub can_issue: bool,
     pub message: Option<String>,
+    pub chart: String,
 }
 
 async fn load(st: &AppState, id: i64) -> Result<bulletins::StoredBulletin, AppError> {
@@ -141,7 +142,7 @@ async fn load(st: &AppState, id: i64) -> Result<bulletins::StoredBulletin, AppEr
 pub async fn show(State(st): State<AppState>, PageUser(s): PageUser, Path(id): Path<i64>) -> Result<Html<String>, AppError> {
     office(&s)?;
     let b = load(&st, id).await?;
-    let page = BulletinPage { can_issue: s.who.role.is_admin() && !b.issued, shell: Shell::new(&s, "bulletins"), id, issued: b.issued, b: b.content, base: format!("/bulletins/{id}"), message: None };
+    let page = BulletinPage { can_issue: s.who.role.is_admin() && !b.issued, shell: Shell::new(&s, "bulletins"), id, issued: b.issued, chart: crate::bulletin::chart(&b.content), b: b.content, base: format!("/bulletins/file/{id}"), message: None };
     Ok(Html(page.render()?))
 }
 
@@ -151,7 +152,7 @@ pub async fn issue(State(st): State<AppState>, PageUser(s): PageUser, Path(id): 
     }
     bulletins::issue(&st.db, &Actor::user(s.who.user_id, &s.who.username), id).await?;
     let b = load(&st, id).await?;
-    let page = BulletinPage { can_issue: false, shell: Shell::new(&s, "bulletins"), id, issued: true, b: b.content, base: format!("/bulletins/{id}"), message: Some("已印发，并已在公开门户发布".into()) };
+    let page = BulletinPage { can_issue: false, shell: Shell::new(&s, "bulletins"), id, issued: true, chart: crate::bulletin::chart(&b.content), b: b.content, base: format!("/bulletins/file/{id}"), message: Some("已印发，并已在公开门户发布".into()) };
     Ok(Html(page.render()?).into_response())
 }
 
