@@ -67,6 +67,11 @@ enum Command {
     },
     /// E-mail today's reminders (reports due soon or overdue) through the configured SMTP relay.
     Remind,
+    /// Check the audit log's hash chain: any edited, deleted or reordered record is reported.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
     /// Manage user accounts.
     User {
         #[command(subcommand)]
@@ -79,9 +84,22 @@ enum Command {
     },
 }
 
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Recompute the hash chain over every record.
+    Verify,
+}
+
 #[tokio::main]
-async fn main() -> Result<()> {
-    let cli = Cli::parse();
+async fn main() {
+    // Errors people see are one Chinese line (with its causes), not a Rust backtrace.
+    if let Err(e) = run(Cli::parse()).await {
+        eprintln!("错误：{e:#}");
+        std::process::exit(1);
+    }
+}
+
+async fn run(cli: Cli) -> Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::try_new(&cli.log).unwrap_or_else(|_| "info".into()))
         .with_writer(std::io::stderr)
@@ -114,6 +132,18 @@ async fn main() -> Result<()> {
             let n = nengji_web::reminders::send(&db, &smtp, nengji_web::collect::today()).await?;
             println!("已发送 {n} 封催报提醒邮件");
             Ok(())
+        }
+        Command::Audit { command: AuditCommand::Verify } => {
+            let v = nengji_store::audit::verify(&cfg.connect().await?).await?;
+            if v.problems.is_empty() {
+                println!("审计日志完整：{} 条记录，哈希链无断点", v.records);
+                Ok(())
+            } else {
+                for p in &v.problems {
+                    eprintln!("{p}");
+                }
+                bail!("审计日志有 {} 处异常（共 {} 条记录）", v.problems.len(), v.records)
+            }
         }
         Command::User { command } => user::run(&cfg.connect().await?, command).await,
         Command::Plan { command } => plan::run(command),

@@ -214,3 +214,65 @@ async fn users_sessions_and_tokens() {
         assert_eq!(actions, ["set_active", "set_password", "create", "create"], "{engine}");
     }
 }
+
+#[tokio::test]
+async fn the_audit_chain_detects_edits_deletions_and_reordering() {
+    for (engine, db, _dir) in engines().await {
+        seed::master_data(&db, &system()).await.unwrap();
+        let v = audit::verify(&db).await.unwrap();
+        assert!(v.problems.is_empty() && v.records > 70, "{engine}: {v:?}");
+        // A tamperer with database access first drops the append-only triggers.
+        let raw = |sql: &'static str| {
+            let db = db.clone();
+            async move {
+                match &db {
+                    Db::Sqlite(p) => sqlx::raw_sql(sql).execute(p).await.map(|_| ()),
+                    Db::Postgres(p) => sqlx::raw_sql(sql).execute(p).await.map(|_| ()),
+                }
+                .unwrap()
+            }
+        };
+        match &db {
+            Db::Sqlite(_) => raw("DROP TRIGGER audit_log_no_update; DROP TRIGGER audit_log_no_delete;").await,
+            Db::Postgres(_) => raw("DROP TRIGGER audit_log_no_change ON audit_log;").await,
+        }
+        raw("UPDATE audit_log SET new_value = REPLACE(new_value, '燕郊', '某某') WHERE entity_key = 'yanjiao_htz'").await;
+        let v = audit::verify(&db).await.unwrap();
+        assert_eq!(v.problems.len(), 1, "{engine}: {v:?}");
+        assert!(v.problems[0].contains("内容与其哈希不符"), "{engine}");
+        raw("UPDATE audit_log SET new_value = REPLACE(new_value, '某某', '燕郊') WHERE entity_key = 'yanjiao_htz'").await;
+        assert!(audit::verify(&db).await.unwrap().problems.is_empty(), "{engine}: restored");
+
+        raw("DELETE FROM audit_log WHERE seq = 5").await;
+        let v = audit::verify(&db).await.unwrap();
+        assert!(v.problems.iter().any(|p| p.contains("记录被删除")), "{engine}: {v:?}");
+
+        // Reordering: two records swap places in the sequence.
+        let (_, db2, _d) = engines().await.into_iter().find(|(e, _, _)| *e == engine).unwrap();
+        seed::master_data(&db2, &system()).await.unwrap();
+        let raw2 = |sql: &'static str| {
+            let db = db2.clone();
+            async move {
+                match &db {
+                    Db::Sqlite(p) => sqlx::raw_sql(sql).execute(p).await.map(|_| ()),
+                    Db::Postgres(p) => sqlx::raw_sql(sql).execute(p).await.map(|_| ()),
+                }
+                .unwrap()
+            }
+        };
+        match &db2 {
+            Db::Sqlite(_) => raw2("DROP TRIGGER audit_log_no_update; DROP TRIGGER audit_log_no_delete;").await,
+            Db::Postgres(_) => raw2("DROP TRIGGER audit_log_no_change ON audit_log;").await,
+        }
+        raw2("UPDATE audit_log SET seq = -1 WHERE seq = 2; UPDATE audit_log SET seq = 2 WHERE seq = 3; UPDATE audit_log SET seq = 3 WHERE seq = -1").await;
+        let v = audit::verify(&db2).await.unwrap();
+        assert!(v.problems.iter().any(|p| p.contains("调换了顺序")), "{engine}: {v:?}");
+        raw2("UPDATE audit_log SET seq = -1 WHERE seq = 2; UPDATE audit_log SET seq = 2 WHERE seq = 3; UPDATE audit_log SET seq = 3 WHERE seq = -1").await;
+        assert!(audit::verify(&db2).await.unwrap().problems.is_empty(), "{engine}: restored");
+        // Deleting the newest record leaves the chain consistent but shorter than its head says.
+        raw2("DELETE FROM audit_log WHERE seq = (SELECT MAX(seq) FROM audit_log)").await;
+        let v = audit::verify(&db2).await.unwrap();
+        assert_eq!(v.problems.len(), 1, "{engine}: {v:?}");
+        assert!(v.problems[0].contains("末尾的记录被删除"), "{engine}: {v:?}");
+    }
+}
