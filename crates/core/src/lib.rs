@@ -8,6 +8,7 @@ pub mod catalog;
 pub mod codes;
 pub mod demo;
 pub mod entry;
+pub mod evaluate;
 pub mod expr;
 pub mod indicator;
 pub mod masterdata;

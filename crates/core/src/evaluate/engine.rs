@@ -1,0 +1,744 @@
+//! The nominal evaluation: raw values → (transform, imputation) → scores → weights → tree
+//! aggregation → deductions/bonuses/vetoes → ranks, rank change and consequences. The pieces
+//! are shared with the Monte Carlo run, so a replication without noise is the nominal run.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::compile::{compile, ItemKind, Plan};
+use super::rank::{ranks_nan, round_dp};
+use super::scheme::*;
+use super::score::{score_column, ColumnIssue};
+use super::weights::{critic_raw, entropy_diversity, normalise};
+use super::EvalError;
+
+/// A scheme compiled against its data, with everything that does not change between Monte Carlo
+/// replications.
+pub(crate) struct Prepared<'a> {
+    pub scheme: &'a Scheme,
+    pub inputs: &'a Inputs,
+    pub plan: Plan,
+    /// Per indicator: transformed values, imputed by its missing rule (NaN = still missing).
+    pub values: Vec<Vec<f64>>,
+    /// Per indicator: growth scoring's base column.
+    pub bases: Vec<Option<Vec<f64>>>,
+    /// Per indicator: its scoring, with goalposts/targets transformed like the data.
+    pub scorings: Vec<Scoring>,
+    /// Per item: the weight within its parent (not normalised).
+    pub weights: Vec<f64>,
+    pub offsets: Vec<f64>,
+    pub veto: Vec<Option<VetoEffect>>,
+    pub applied: Vec<Vec<AppliedAdjustment>>,
+    pub notices: Vec<String>,
+}
+
+fn column_f64(inputs: &Inputs, col: usize) -> Vec<f64> {
+    inputs.columns[col].values.iter().map(|v| v.unwrap_or(f64::NAN)).collect()
+}
+
+fn transform_param(t: Option<Transform>, v: f64) -> f64 {
+    match t {
+        Some(Transform::Log) => v.ln(),
+        None => v,
+    }
+}
+
+pub(crate) fn prepare<'a>(scheme: &'a Scheme, inputs: &'a Inputs) -> Result<Prepared<'a>, EvalError> {
+    let plan = compile(scheme, inputs)?;
+    let n = plan.n_units;
+    let mut notices = Vec::new();
+    let mut raw = Vec::with_capacity(plan.ni);
+    let mut values = Vec::with_capacity(plan.ni);
+    let mut bases = Vec::with_capacity(plan.ni);
+    let mut scorings = Vec::with_capacity(plan.ni);
+    for item in &plan.items[..plan.ni] {
+        let ItemKind::Indicator { column, direction, transform, scoring, missing, base } = &item.kind else { unreachable!() };
+        let mut x = column_f64(inputs, *column);
+        if let Some(Transform::Log) = transform {
+            if let Some(i) = x.iter().position(|&v| v <= 0.0) {
+                return Err(EvalError::Data {
+                    indicator: item.label.clone(),
+                    message: format!("对数变换要求正值，单位“{}”的值为 {}", inputs.units[i].code, x[i]),
+                });
+            }
+            x.iter_mut().for_each(|v| *v = v.ln());
+        }
+        raw.push(x.clone());
+        let n_missing = x.iter().filter(|v| v.is_nan()).count();
+        if n_missing == n {
+            return Err(EvalError::Data { indicator: item.label.clone(), message: "没有任何有效数值".into() });
+        }
+        if n_missing > 0 {
+            let fill = match missing {
+                MissingRule::Worst => {
+                    let obs = x.iter().copied().filter(|v| !v.is_nan());
+                    Some((if *direction == Direction::Benefit { obs.fold(f64::INFINITY, f64::min) } else { obs.fold(f64::NEG_INFINITY, f64::max) }, "最差值"))
+                }
+                MissingRule::Mean => {
+                    let obs: Vec<f64> = x.iter().copied().filter(|v| !v.is_nan()).collect();
+                    Some((obs.iter().sum::<f64>() / obs.len() as f64, "平均值"))
+                }
+                MissingRule::ZeroScore => {
+                    notices.push(format!("指标“{}”有 {n_missing} 个缺失值，按 0 分计", item.label));
+                    None
+                }
+                MissingRule::Skip => {
+                    notices.push(format!("指标“{}”有 {n_missing} 个缺失值，不参与汇总（按其余指标重新归一权重）", item.label));
+                    None
+                }
+            };
+            if let Some((v, how)) = fill {
+                x.iter_mut().filter(|x| x.is_nan()).for_each(|x| *x = v);
+                notices.push(format!("指标“{}”有 {n_missing} 个缺失值，按{how}填补", item.label));
+            }
+        }
+        values.push(x);
+        bases.push(base.map(|b| column_f64(inputs, b)));
+        scorings.push(match scoring.clone() {
+            Scoring::Goalposts { low, high, scale } => {
+                Scoring::Goalposts { low: transform_param(*transform, low), high: transform_param(*transform, high), scale }
+            }
+            Scoring::DistanceToTarget { target, cap, scale } => {
+                Scoring::DistanceToTarget { target: transform_param(*transform, target), cap, scale }
+            }
+            s => s,
+        });
+    }
+    let weights = item_weights(scheme, &plan, &raw, &mut notices)?;
+    let (offsets, veto, applied) = adjustments(scheme, &plan, inputs);
+    Ok(Prepared { scheme, inputs, plan, values, bases, scorings, weights, offsets, veto, applied, notices })
+}
+
+/// Weights per item. Objective weights are computed over the indicators' observed values; an
+/// aggregate without a written weight weighs the sum of its indicators'.
+fn item_weights(scheme: &Scheme, plan: &Plan, raw: &[Vec<f64>], notices: &mut Vec<String>) -> Result<Vec<f64>, EvalError> {
+    let ni = plan.ni;
+    let dirs: Vec<Direction> = plan.items[..ni]
+        .iter()
+        .map(|it| match &it.kind {
+            ItemKind::Indicator { direction, .. } => *direction,
+            _ => unreachable!(),
+        })
+        .collect();
+    let objective: Option<Vec<f64>> = match &scheme.weighting {
+        Weighting::Manual => None,
+        Weighting::Equal => return Ok(vec![1.0; plan.items.len()]),
+        Weighting::Entropy { standardise, epsilon } => {
+            let mut d = Vec::with_capacity(ni);
+            for j in 0..ni {
+                let v = entropy_diversity(&raw[j], dirs[j], *standardise, epsilon.unwrap_or(0.0))
+                    .map_err(|m| EvalError::Data { indicator: plan.items[j].label.clone(), message: m })?;
+                if v == 0.0 {
+                    notices.push(format!("指标“{}”所有单位取值相同，熵权为 0", plan.items[j].label));
+                }
+                d.push(v);
+            }
+            Some(normalise(d, "熵权法")?)
+        }
+        Weighting::Critic => Some(normalise(critic_raw(raw, &dirs).map_err(EvalError::Weights)?, "CRITIC")?),
+    };
+    let mut w: Vec<f64> = plan.items.iter().map(|it| it.weight.unwrap_or(0.0)).collect();
+    if let Some(obj) = objective {
+        w[..ni].copy_from_slice(&obj);
+        // Aggregates come children-first, so descendants are summed before their parent.
+        let mut sum = obj.clone();
+        sum.resize(plan.items.len(), 0.0);
+        for k in ni..plan.items.len() {
+            sum[k] = plan.items[k].children.iter().map(|&c| sum[c]).sum();
+            if plan.items[k].weight.is_none() {
+                w[k] = sum[k];
+            }
+        }
+    }
+    w[plan.root] = 1.0;
+    Ok(w)
+}
+
+/// A deduction, bonus or veto as applied to one unit, with its evidence.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AppliedAdjustment {
+    pub rule: String,
+    pub name: String,
+    pub kind: AdjustmentKind,
+    /// The count in the data column.
+    pub count: f64,
+    /// Effect on the score: negative for a deduction, positive for a bonus, 0 for a veto.
+    pub points: f64,
+    pub evidence: Vec<String>,
+}
+
+#[allow(clippy::type_complexity)]
+fn adjustments(scheme: &Scheme, plan: &Plan, inputs: &Inputs) -> (Vec<f64>, Vec<Option<VetoEffect>>, Vec<Vec<AppliedAdjustment>>) {
+    let n = plan.n_units;
+    let mut offsets = vec![0.0; n];
+    let mut veto: Vec<Option<VetoEffect>> = vec![None; n];
+    let mut applied: Vec<Vec<AppliedAdjustment>> = vec![Vec::new(); n];
+    for i in 0..n {
+        let (mut minus, mut plus) = (0.0, 0.0);
+        for (rule, col) in &plan.adjustments {
+            let count = inputs.columns[*col].values[i].unwrap_or(0.0);
+            if count == 0.0 {
+                continue;
+            }
+            let evidence: Vec<String> = inputs
+                .evidence
+                .iter()
+                .filter(|e| e.unit == inputs.units[i].code && e.column == rule.column)
+                .map(|e| e.text.clone())
+                .collect();
+            let points = match rule.kind {
+                AdjustmentKind::Veto => {
+                    if count < rule.at_least {
+                        continue;
+                    }
+                    // The harshest effect wins when several vetoes apply.
+                    let worse = |a: VetoEffect, b: VetoEffect| {
+                        let k = |e| match e {
+                            VetoEffect::Zero => 2,
+                            VetoEffect::Last => 1,
+                            VetoEffect::NoAward => 0,
+                        };
+                        if k(a) >= k(b) { a } else { b }
+                    };
+                    veto[i] = Some(veto[i].map_or(rule.effect, |e| worse(e, rule.effect)));
+                    0.0
+                }
+                _ => {
+                    let p = (count * rule.points).min(rule.max_points.unwrap_or(f64::INFINITY)).max(0.0);
+                    if rule.kind == AdjustmentKind::Deduction {
+                        minus += p;
+                        -p
+                    } else {
+                        plus += p;
+                        p
+                    }
+                }
+            };
+            applied[i].push(AppliedAdjustment { rule: rule.code.clone(), name: rule.name.clone(), kind: rule.kind, count, points, evidence });
+        }
+        let minus = minus.min(scheme.max_total_deduction.unwrap_or(f64::INFINITY));
+        let plus = plus.min(scheme.max_total_bonus.unwrap_or(f64::INFINITY));
+        offsets[i] = plus - minus;
+    }
+    (offsets, veto, applied)
+}
+
+/// Scores every indicator, with `over` replacing every indicator's scoring (Monte Carlo).
+pub(crate) fn score_all(prep: &Prepared, over: Option<&Scoring>, mut notices: Option<&mut Vec<String>>) -> Result<Vec<Vec<f64>>, EvalError> {
+    let mut out = Vec::with_capacity(prep.plan.ni);
+    for (j, item) in prep.plan.items[..prep.plan.ni].iter().enumerate() {
+        let ItemKind::Indicator { direction, missing, .. } = &item.kind else { unreachable!() };
+        let scoring = over.unwrap_or(&prep.scorings[j]);
+        let mut y = match score_column(&prep.values[j], prep.bases[j].as_deref(), *direction, scoring) {
+            Ok(y) => y,
+            Err(ColumnIssue::Constant) => match prep.scheme.constant_columns {
+                ConstantPolicy::Reject => return Err(EvalError::Constant { indicator: item.label.clone(), method: scoring.label() }),
+                ConstantPolicy::Score { value } => {
+                    if let Some(n) = notices.as_deref_mut() {
+                        n.push(format!("指标“{}”所有单位取值相同（常数列），各单位均计 {value} 分", item.label));
+                    }
+                    prep.values[j].iter().map(|v| if v.is_nan() { *v } else { value }).collect()
+                }
+            },
+            Err(ColumnIssue::Message(m)) => return Err(EvalError::Data { indicator: item.label.clone(), message: m }),
+        };
+        if *missing == MissingRule::ZeroScore {
+            y.iter_mut().filter(|v| v.is_nan()).for_each(|v| *v = 0.0);
+        }
+        out.push(y);
+    }
+    Ok(out)
+}
+
+/// Squared distances of every child value to the ideal and anti-ideal: they do not depend on
+/// the weights, so the Monte Carlo run computes them once per scoring alternative.
+#[derive(Debug, Clone)]
+pub(crate) struct TopsisPre {
+    plus: Vec<Vec<f64>>,
+    minus: Vec<Vec<f64>>,
+    ideal: Vec<f64>,
+    anti: Vec<f64>,
+}
+
+/// The ideal and anti-ideal values of a TOPSIS aggregate's children.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TopsisDetail {
+    pub ideal: Vec<f64>,
+    pub anti: Vec<f64>,
+}
+
+/// Whether each child of aggregate `k` keeps raw orientation with a cost direction (its ideal is
+/// the minimum).
+pub(crate) fn raw_cost_children(prep: &Prepared, k: usize, over: Option<&Scoring>) -> Vec<bool> {
+    prep.plan.items[k]
+        .children
+        .iter()
+        .map(|&c| match &prep.plan.items[c].kind {
+            ItemKind::Indicator { direction, .. } => {
+                let scoring = over.unwrap_or(&prep.scorings[c]);
+                !scoring.oriented() && *direction == Direction::Cost
+            }
+            ItemKind::Aggregate { .. } => false,
+        })
+        .collect()
+}
+
+pub(crate) fn topsis_prepare(prep: &Prepared, k: usize, cols: &[&[f64]], raw_cost: &[bool], missing: NodeMissing) -> Result<TopsisPre, EvalError> {
+    let item = &prep.plan.items[k];
+    let mut pre = TopsisPre { plus: vec![], minus: vec![], ideal: vec![], anti: vec![] };
+    for (c, col) in cols.iter().enumerate() {
+        if missing == NodeMissing::Available
+            && let Some(i) = col.iter().position(|v| v.is_nan())
+        {
+            return Err(EvalError::TopsisMissing {
+                unit: prep.inputs.units[i].code.clone(),
+                node: item.label.clone(),
+                child: prep.plan.items[item.children[c]].label.clone(),
+            });
+        }
+        let (lo, hi) = col.iter().copied().filter(|v| !v.is_nan()).fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| (a.min(v), b.max(v)));
+        let (best, worst) = if raw_cost[c] { (lo, hi) } else { (hi, lo) };
+        pre.plus.push(col.iter().map(|v| (v - best) * (v - best)).collect());
+        pre.minus.push(col.iter().map(|v| (v - worst) * (v - worst)).collect());
+        pre.ideal.push(best);
+        pre.anti.push(worst);
+    }
+    Ok(pre)
+}
+
+/// Closeness `D⁻/(D⁺ + D⁻)·scale`. Classical: `D² = Σ (w̃ (r − a))² = Σ w̃² (r − a)²` with
+/// `w̃ = w/Σw` (for w ≥ 0 the ideal of `w·r` is `w·` the ideal of r); weighted distance:
+/// `D² = Σ w̃ (z − a)²`. A missing child value (only under require_all) leaves the unit missing.
+pub(crate) fn topsis_combine(pre: &TopsisPre, w: &[f64], distance: TopsisDistance, scale: f64, node: &str) -> Result<Vec<f64>, EvalError> {
+    let n = pre.plus.first().map_or(0, |c| c.len());
+    let total: f64 = w.iter().sum();
+    let (mut dp, mut dm) = (vec![0.0; n], vec![0.0; n]);
+    for (c, &wc) in w.iter().enumerate() {
+        let f = match distance {
+            TopsisDistance::Classical => (wc / total) * (wc / total),
+            TopsisDistance::WeightedDistance => wc / total,
+        };
+        for (acc, p) in dp.iter_mut().zip(&pre.plus[c]) {
+            *acc += f * p;
+        }
+        for (acc, p) in dm.iter_mut().zip(&pre.minus[c]) {
+            *acc += f * p;
+        }
+    }
+    let mut out = Vec::with_capacity(n);
+    for i in 0..n {
+        let (p, m) = (dp[i].sqrt(), dm[i].sqrt());
+        if p + m == 0.0 {
+            return Err(EvalError::TopsisDegenerate { node: node.into() });
+        }
+        out.push(m / (p + m) * scale);
+    }
+    Ok(out)
+}
+
+/// Scores of every aggregate (index `k − ni`) under the given weights and aggregation override.
+/// `cache[k − ni]` may hold the TOPSIS distances of aggregates whose children are indicators.
+pub(crate) fn aggregate(
+    prep: &Prepared,
+    scores: &[Vec<f64>],
+    weights: &[f64],
+    scoring_over: Option<&Scoring>,
+    over: Option<&Aggregation>,
+    cache: &[Option<TopsisPre>],
+    mut details: Option<&mut Vec<Option<TopsisDetail>>>,
+) -> Result<Vec<Vec<f64>>, EvalError> {
+    let plan = &prep.plan;
+    let (ni, n) = (plan.ni, plan.n_units);
+    let mut values: Vec<Vec<f64>> = Vec::with_capacity(plan.items.len() - ni);
+    for k in ni..plan.items.len() {
+        let item = &plan.items[k];
+        let ItemKind::Aggregate { aggregation, missing } = &item.kind else { unreachable!() };
+        let agg = over.unwrap_or(aggregation);
+        let cols: Vec<&[f64]> = item.children.iter().map(|&c| if c < ni { &scores[c][..] } else { &values[c - ni][..] }).collect();
+        let w: Vec<f64> = item.children.iter().map(|&c| weights[c]).collect();
+        let mut detail = None;
+        let out = match agg {
+            Aggregation::Arithmetic | Aggregation::Geometric => {
+                let geometric = matches!(agg, Aggregation::Geometric);
+                let (mut num, mut den, mut gap) = (vec![0.0; n], vec![0.0; n], vec![false; n]);
+                for (c, col) in cols.iter().enumerate() {
+                    for i in 0..n {
+                        let v = col[i];
+                        if v.is_nan() {
+                            gap[i] = true;
+                            continue;
+                        }
+                        if geometric {
+                            if v <= 0.0 {
+                                return Err(EvalError::GeometricNonPositive {
+                                    unit: prep.inputs.units[i].code.clone(),
+                                    node: item.label.clone(),
+                                    child: plan.items[item.children[c]].label.clone(),
+                                    value: v,
+                                });
+                            }
+                            num[i] += w[c] * v.ln();
+                        } else {
+                            num[i] += w[c] * v;
+                        }
+                        den[i] += w[c];
+                    }
+                }
+                (0..n)
+                    .map(|i| {
+                        // All children missing, or only zero-weight ones present: no score.
+                        if (gap[i] && *missing == NodeMissing::RequireAll) || den[i] == 0.0 {
+                            f64::NAN
+                        } else if geometric {
+                            (num[i] / den[i]).exp()
+                        } else {
+                            num[i] / den[i]
+                        }
+                    })
+                    .collect()
+            }
+            Aggregation::Topsis { distance, scale } => {
+                let fresh;
+                let pre = match cache.get(k - ni).and_then(|c| c.as_ref()) {
+                    Some(p) => p,
+                    None => {
+                        fresh = topsis_prepare(prep, k, &cols, &raw_cost_children(prep, k, scoring_over), *missing)?;
+                        &fresh
+                    }
+                };
+                if details.is_some() {
+                    detail = Some(TopsisDetail { ideal: pre.ideal.clone(), anti: pre.anti.clone() });
+                }
+                topsis_combine(pre, &w, *distance, *scale, &item.label)?
+            }
+        };
+        if let Some(d) = details.as_deref_mut() {
+            d.push(detail);
+        }
+        values.push(out);
+    }
+    Ok(values)
+}
+
+/// Final score: index + bonuses − deductions; a "zero" veto sets it to 0.
+pub(crate) fn final_scores(prep: &Prepared, index: &[f64]) -> Vec<f64> {
+    index
+        .iter()
+        .enumerate()
+        .map(|(i, &v)| if v.is_nan() { v } else if prep.veto[i] == Some(VetoEffect::Zero) { 0.0 } else { v + prep.offsets[i] })
+        .collect()
+}
+
+/// Ranks of the final scores (0 = none): rounded if the scheme says so, units with a "last"
+/// veto after all others.
+pub(crate) fn final_ranks(finals: &[f64], veto: &[Option<VetoEffect>], round: Option<u32>) -> Vec<u32> {
+    let s: Vec<f64> = finals.iter().map(|&v| if v.is_nan() { v } else { round.map_or(v, |dp| round_dp(v, dp)) }).collect();
+    if !veto.contains(&Some(VetoEffect::Last)) {
+        return ranks_nan(&s);
+    }
+    let last = |i: usize| veto[i] == Some(VetoEffect::Last);
+    let normal: Vec<f64> = s.iter().enumerate().map(|(i, &v)| if last(i) { f64::NAN } else { v }).collect();
+    let vetoed: Vec<f64> = s.iter().enumerate().map(|(i, &v)| if last(i) { v } else { f64::NAN }).collect();
+    let (r1, r2) = (ranks_nan(&normal), ranks_nan(&vetoed));
+    let ranked = r1.iter().filter(|&&r| r > 0).count() as u32;
+    (0..s.len()).map(|i| if r1[i] > 0 { r1[i] } else if r2[i] > 0 { r2[i] + ranked } else { 0 }).collect()
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NodeKind {
+    Indicator,
+    Aggregate,
+}
+
+/// One node of the tree with its scores for every unit.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NodeResult {
+    pub code: String,
+    pub name: String,
+    pub kind: NodeKind,
+    pub parent: Option<String>,
+    pub level: u32,
+    /// The weight used within the parent (written, equal or objective), not normalised.
+    pub weight: f64,
+    /// `weight` as a share of all its siblings' weights.
+    pub share: f64,
+    /// Indicators: the scoring; aggregates: the aggregation.
+    pub method: String,
+    pub aggregation: Option<Aggregation>,
+    /// Indicators: the input values as given.
+    pub raw: Vec<Option<f64>>,
+    pub values: Vec<Option<f64>>,
+    pub topsis: Option<TopsisDetail>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GroupRanks {
+    pub group: String,
+    /// Per unit: its value of the attribute.
+    pub values: Vec<Option<String>>,
+    pub ranks: Vec<Option<u32>>,
+}
+
+/// A consequence triggered for a unit, with the reason in words.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Consequence {
+    pub rule: String,
+    pub label: String,
+    pub unit: String,
+    pub reason: String,
+}
+
+/// The result of [`evaluate`]. Vectors are per unit in input order; nodes are indicators in
+/// scheme order, then aggregates children-first, the index last.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Outcome {
+    pub scheme: String,
+    pub version: u32,
+    pub year: Option<i32>,
+    pub units: Vec<UnitInfo>,
+    pub nodes: Vec<NodeResult>,
+    /// The index before deductions, bonuses and vetoes.
+    pub index: Vec<Option<f64>>,
+    pub adjustments: Vec<Vec<AppliedAdjustment>>,
+    /// Bonuses − deductions after caps.
+    pub adjustment_total: Vec<f64>,
+    pub veto: Vec<Option<VetoEffect>>,
+    pub scores: Vec<Option<f64>>,
+    pub ranks: Vec<Option<u32>>,
+    pub group_ranks: Vec<GroupRanks>,
+    pub previous_ranks: Vec<Option<u32>>,
+    /// previous − current: positive = 进位 (moved forward).
+    pub rank_change: Vec<Option<i64>>,
+    pub consequences: Vec<Consequence>,
+    /// What the office should know: imputed values, constant columns, zero weights …
+    pub notices: Vec<String>,
+}
+
+impl Outcome {
+    pub fn unit_index(&self, code: &str) -> Option<usize> {
+        self.units.iter().position(|u| u.code == code)
+    }
+    pub fn node(&self, code: &str) -> Option<&NodeResult> {
+        self.nodes.iter().find(|n| n.code == code)
+    }
+}
+
+fn opt(v: f64) -> Option<f64> {
+    (!v.is_nan()).then_some(v)
+}
+
+/// Runs a scheme on its data. Any problem (scheme, data, method) gives an error and no result.
+pub fn evaluate(scheme: &Scheme, inputs: &Inputs, context: &Context) -> Result<Outcome, EvalError> {
+    let prep = prepare(scheme, inputs)?;
+    let mut notices = prep.notices.clone();
+    let scores = score_all(&prep, None, Some(&mut notices))?;
+    let mut details = Vec::new();
+    let values = aggregate(&prep, &scores, &prep.weights, None, None, &[], Some(&mut details))?;
+    let plan = &prep.plan;
+    let ni = plan.ni;
+    let index = &values[plan.root - ni];
+    let finals = final_scores(&prep, index);
+    let ranks = final_ranks(&finals, &prep.veto, scheme.ranking.round);
+    let n = plan.n_units;
+
+    let group_ranks: Vec<GroupRanks> = scheme
+        .ranking
+        .groups
+        .iter()
+        .map(|g| {
+            let values: Vec<Option<String>> = inputs.units.iter().map(|u| u.groups.get(g).cloned()).collect();
+            let mut ranks = vec![None; n];
+            for (_, members) in partition(&values) {
+                let f: Vec<f64> = members.iter().map(|&i| finals[i]).collect();
+                let v: Vec<Option<VetoEffect>> = members.iter().map(|&i| prep.veto[i]).collect();
+                for (r, &i) in final_ranks(&f, &v, scheme.ranking.round).into_iter().zip(&members) {
+                    ranks[i] = (r > 0).then_some(r);
+                }
+            }
+            GroupRanks { group: g.clone(), values, ranks }
+        })
+        .collect();
+
+    let previous = context.previous();
+    let previous_ranks: Vec<Option<u32>> = inputs.units.iter().map(|u| previous.and_then(|p| p.ranks.get(&u.code).copied())).collect();
+    let rank_change: Vec<Option<i64>> = (0..n)
+        .map(|i| match (previous_ranks[i], ranks[i]) {
+            (Some(p), c) if c > 0 => Some(p as i64 - c as i64),
+            _ => None,
+        })
+        .collect();
+    let ranks: Vec<Option<u32>> = ranks.into_iter().map(|r| (r > 0).then_some(r)).collect();
+
+    let mut nodes = Vec::with_capacity(plan.items.len());
+    for (k, item) in plan.items.iter().enumerate() {
+        let siblings: f64 = match item.parent {
+            Some(p) => plan.items[p].children.iter().map(|&c| prep.weights[c]).sum(),
+            None => 1.0,
+        };
+        let (kind, method, aggregation, raw, vals, topsis) = match &item.kind {
+            ItemKind::Indicator { column, .. } => {
+                (NodeKind::Indicator, prep.scorings[k].label(), None, inputs.columns[*column].values.clone(), scores[k].iter().map(|&v| opt(v)).collect(), None)
+            }
+            ItemKind::Aggregate { aggregation, .. } => (
+                NodeKind::Aggregate,
+                aggregation.label().to_string(),
+                Some(aggregation.clone()),
+                vec![],
+                values[k - ni].iter().map(|&v| opt(v)).collect(),
+                details[k - ni].clone(),
+            ),
+        };
+        nodes.push(NodeResult {
+            code: item.code.clone(),
+            name: item.name.clone(),
+            kind,
+            parent: item.parent.map(|p| plan.items[p].code.clone()),
+            level: item.level,
+            weight: prep.weights[k],
+            share: if item.parent.is_some() { prep.weights[k] / siblings } else { 1.0 },
+            method,
+            aggregation,
+            raw,
+            values: vals,
+            topsis,
+        });
+    }
+
+    let mut outcome = Outcome {
+        scheme: scheme.code.clone(),
+        version: scheme.version,
+        year: context.year,
+        units: inputs.units.clone(),
+        nodes,
+        index: index.iter().map(|&v| opt(v)).collect(),
+        adjustments: prep.applied.clone(),
+        adjustment_total: prep.offsets.clone(),
+        veto: prep.veto.clone(),
+        scores: finals.iter().map(|&v| opt(v)).collect(),
+        ranks,
+        group_ranks,
+        previous_ranks,
+        rank_change,
+        consequences: vec![],
+        notices,
+    };
+    outcome.consequences = consequences(scheme, &outcome, context);
+    Ok(outcome)
+}
+
+/// Units by attribute value (units without the attribute are left out).
+fn partition(values: &[Option<String>]) -> BTreeMap<String, Vec<usize>> {
+    let mut parts: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    for (i, v) in values.iter().enumerate() {
+        if let Some(v) = v {
+            parts.entry(v.clone()).or_default().push(i);
+        }
+    }
+    parts
+}
+
+/// Place from the bottom: `1 + #{k : rank_k > rank_i}` over ranked units, so units tied at the
+/// boundary of "the last N" are all in it.
+fn from_bottom(ranks: &[(usize, u32)]) -> BTreeMap<usize, u32> {
+    ranks.iter().map(|&(i, r)| (i, 1 + ranks.iter().filter(|(_, q)| *q > r).count() as u32)).collect()
+}
+
+/// A part of the units a consequence rule applies in: attribute value, members, ranks.
+type Part = (Option<String>, Vec<usize>, Vec<Option<u32>>);
+
+fn consequences(scheme: &Scheme, o: &Outcome, context: &Context) -> Vec<Consequence> {
+    let n = o.units.len();
+    let all: Vec<usize> = (0..n).collect();
+    let no_award = |i: usize| o.veto[i].is_some();
+    let mut out = Vec::new();
+    for rule in &scheme.consequences {
+        // The parts the rule applies in, with the rank of each member within its part.
+        let parts: Vec<Part> = match &rule.group {
+            None => vec![(None, all.clone(), o.ranks.clone())],
+            Some(g) => match o.group_ranks.iter().find(|r| &r.group == g) {
+                Some(gr) => partition(&gr.values).into_iter().map(|(v, m)| (Some(v), m, gr.ranks.clone())).collect(),
+                None => {
+                    // A group the scheme does not rank: rank within it from the overall order.
+                    let values: Vec<Option<String>> = o.units.iter().map(|u| u.groups.get(g).cloned()).collect();
+                    partition(&values)
+                        .into_iter()
+                        .map(|(v, m)| {
+                            let s: Vec<f64> = m.iter().map(|&i| o.ranks[i].map_or(f64::NAN, |r| -(r as f64))).collect();
+                            let r = ranks_nan(&s);
+                            let mut ranks = vec![None; n];
+                            for (k, &i) in m.iter().enumerate() {
+                                ranks[i] = (r[k] > 0).then_some(r[k]);
+                            }
+                            (Some(v), m, ranks)
+                        })
+                        .collect()
+                }
+            },
+        };
+        for (part, members, ranks) in parts {
+            let within = part.as_ref().map(|v| format!("（{}：{v}）", rule.group.as_deref().unwrap_or(""))).unwrap_or_default();
+            let ranked: Vec<(usize, u32)> = members.iter().filter_map(|&i| ranks[i].map(|r| (i, r))).collect();
+            let total = ranked.len();
+            let bottom = from_bottom(&ranked);
+            let mut hit = |i: usize, reason: String| {
+                out.push(Consequence { rule: rule.code.clone(), label: rule.label.clone(), unit: o.units[i].code.clone(), reason })
+            };
+            match rule.when {
+                ConsequenceWhen::Bottom => {
+                    for &(i, r) in &ranked {
+                        if bottom[&i] <= rule.n {
+                            hit(i, format!("排名第 {r} 位{within}，共 {total} 个单位，位列后 {} 名", rule.n));
+                        }
+                    }
+                }
+                ConsequenceWhen::Top => {
+                    for &(i, r) in &ranked {
+                        if r <= rule.n && !no_award(i) {
+                            hit(i, format!("排名第 {r} 位{within}，位列前 {} 名", rule.n));
+                        }
+                    }
+                }
+                ConsequenceWhen::MostImproved => {
+                    let moves: Vec<(usize, i64)> =
+                        members.iter().filter_map(|&i| o.rank_change[i].filter(|&c| c > 0 && !no_award(i)).map(|c| (i, c))).collect();
+                    for &(i, c) in &moves {
+                        let place = 1 + moves.iter().filter(|(_, d)| *d > c).count() as u32;
+                        if place <= rule.n {
+                            hit(i, format!("位次前移 {c} 位{within}，进位幅度第 {place}"));
+                        }
+                    }
+                }
+                ConsequenceWhen::RepeatBottom => {
+                    let (times, years) = (rule.times.unwrap_or(2), rule.years.unwrap_or(3));
+                    let Some(year) = context.year else { continue };
+                    // Past rankings restricted to this part keep their order, so the bottom of a
+                    // part in a past year comes from the overall ranks.
+                    let past: Vec<(i32, BTreeMap<usize, u32>)> = context
+                        .history
+                        .iter()
+                        .filter(|p| p.year < year && p.year > year - years as i32)
+                        .map(|p| {
+                            let r: Vec<(usize, u32)> = members.iter().filter_map(|&i| p.ranks.get(&o.units[i].code).map(|&r| (i, r))).collect();
+                            (p.year, from_bottom(&r))
+                        })
+                        .collect();
+                    for &(i, _) in &ranked {
+                        if bottom[&i] > rule.n {
+                            continue;
+                        }
+                        let mut when: Vec<i32> = past.iter().filter(|(_, b)| b.get(&i).is_some_and(|&p| p <= rule.n)).map(|(y, _)| *y).collect();
+                        when.sort();
+                        when.push(year);
+                        if when.len() as u32 >= times {
+                            let ys = when.iter().map(|y| format!("{y}")).collect::<Vec<_>>().join("、");
+                            hit(i, format!("近 {years} 年中 {} 次位列后 {} 名{within}（{ys}年）", when.len(), rule.n));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    out
+}

@@ -1,0 +1,204 @@
+//! Monte Carlo uncertainty analysis (METHODS.md §7, COINr `get_sensitivity(SA_type = "UA")`):
+//! each replication draws a scoring method and an aggregation (uniformly among the nominal one
+//! and the listed alternatives) and perturbs the weights of the listed tree levels by
+//! `w' = w + (2u − 1)·f·w`, rebuilds the index and ranks it. A replication that fails (a
+//! geometric mean on a score ≤ 0 …) counts as missing. Per unit: nominal, mean and median rank
+//! and the 5th/95th percentiles (type 7).
+//!
+//! Draw order within replication r (stream `SplitMix64::for_replication(seed, r)`): the scoring
+//! alternative (if any are listed), the aggregation alternative (if any), then one uniform per
+//! perturbed weight, items in plan order (indicators as listed in the scheme, then aggregates
+//! children-first). Replications run on all cores; the result does not depend on how many.
+
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::compile::ItemKind;
+use super::engine::{aggregate, final_ranks, final_scores, prepare, raw_cost_children, score_all, topsis_prepare, Prepared, TopsisPre};
+use super::rank::quantile_type7;
+use super::rng::SplitMix64;
+use super::scheme::*;
+use super::EvalError;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct McOptions {
+    pub replications: usize,
+    pub seed: u64,
+    /// Worker threads; `None` = all cores. Does not change the result.
+    #[serde(default)]
+    pub threads: Option<usize>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RankStats {
+    pub unit: String,
+    pub nominal: Option<u32>,
+    pub mean: Option<f64>,
+    pub median: Option<f64>,
+    pub q5: Option<f64>,
+    pub q95: Option<f64>,
+    /// Replications in which the unit got a rank.
+    pub replications: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct McResult {
+    pub replications: usize,
+    pub seed: u64,
+    /// The assumptions used (the scheme's, or the default ±25 % on indicator weights).
+    pub uncertainty: Uncertainty,
+    pub failed: usize,
+    /// Distinct reasons of failed replications.
+    pub failures: Vec<String>,
+    pub stats: Vec<RankStats>,
+}
+
+fn pick(u: f64, n: usize) -> usize {
+    ((u * n as f64) as usize).min(n - 1)
+}
+
+struct Setup<'a> {
+    prep: Prepared<'a>,
+    unc: Uncertainty,
+    /// Per scoring option (0 = nominal): scores, or why they cannot be computed.
+    scored: Vec<Result<Vec<Vec<f64>>, String>>,
+    /// Per scoring option, per aggregate: precomputed TOPSIS distances.
+    caches: Vec<Vec<Option<TopsisPre>>>,
+    /// Per item: the noise factor of its level.
+    noise: Vec<Option<f64>>,
+}
+
+fn setup<'a>(scheme: &'a Scheme, inputs: &'a Inputs) -> Result<Setup<'a>, EvalError> {
+    let prep = prepare(scheme, inputs)?;
+    let unc = scheme.uncertainty.clone().unwrap_or_default();
+    let plan = &prep.plan;
+    let ni = plan.ni;
+    for s in &unc.scoring_alternatives {
+        if matches!(s, Scoring::Growth { .. } | Scoring::Goalposts { .. } | Scoring::DistanceToTarget { .. } | Scoring::Raw) {
+            return Err(EvalError::Uncertainty(format!("备选计分方法“{}”依赖单个指标的参数，不能统一替换；可用极差、Z 分数、百分位、比值或向量标准化", s.label())));
+        }
+    }
+    // Vector scores keep raw orientation: every aggregation option over indicators must be TOPSIS.
+    let scorings: Vec<Option<&Scoring>> = std::iter::once(None).chain(unc.scoring_alternatives.iter().map(Some)).collect();
+    let aggs: Vec<Option<&Aggregation>> = std::iter::once(None).chain(unc.aggregation_alternatives.iter().map(Some)).collect();
+    for k in ni..plan.items.len() {
+        let ItemKind::Aggregate { aggregation, .. } = &plan.items[k].kind else { unreachable!() };
+        for a in &aggs {
+            if matches!(a.unwrap_or(aggregation), Aggregation::Topsis { .. }) {
+                continue;
+            }
+            for s in &scorings {
+                if plan.items[k].children.iter().any(|&c| c < ni && *s.unwrap_or(&prep.scorings[c]) == Scoring::Vector) {
+                    return Err(EvalError::Uncertainty(format!("“{}”的备选汇总方法不是 TOPSIS，不能与向量标准化组合", plan.items[k].label)));
+                }
+            }
+        }
+    }
+    let mut scored = Vec::new();
+    let mut caches = Vec::new();
+    for s in &scorings {
+        let sc = score_all(&prep, *s, None).map_err(|e| e.to_string());
+        let mut cache: Vec<Option<TopsisPre>> = Vec::new();
+        for k in ni..plan.items.len() {
+            let item = &plan.items[k];
+            let ItemKind::Aggregate { aggregation, missing } = &item.kind else { unreachable!() };
+            let topsis_possible = aggs.iter().any(|a| matches!(a.unwrap_or(aggregation), Aggregation::Topsis { .. }));
+            let leaves_only = item.children.iter().all(|&c| c < ni);
+            let pre = match &sc {
+                Ok(scores) if topsis_possible && leaves_only => {
+                    let cols: Vec<&[f64]> = item.children.iter().map(|&c| &scores[c][..]).collect();
+                    topsis_prepare(&prep, k, &cols, &raw_cost_children(&prep, k, *s), *missing).ok()
+                }
+                _ => None,
+            };
+            cache.push(pre);
+        }
+        scored.push(sc);
+        caches.push(cache);
+    }
+    let noise: Vec<Option<f64>> = plan
+        .items
+        .iter()
+        .enumerate()
+        .map(|(k, it)| if k == plan.root { None } else { unc.weight_noise.iter().find(|n| n.level == it.level).map(|n| n.factor).filter(|&f| f > 0.0) })
+        .collect();
+    Ok(Setup { prep, unc, scored, caches, noise })
+}
+
+/// One replication: ranks per unit (0 = none), or why it failed.
+fn replicate(st: &Setup, seed: u64, r: u64) -> Result<Vec<u32>, String> {
+    let prep = &st.prep;
+    let unc = &st.unc;
+    let mut rng = SplitMix64::for_replication(seed, r);
+    let s = if unc.scoring_alternatives.is_empty() { 0 } else { pick(rng.uniform(), unc.scoring_alternatives.len() + 1) };
+    let a = if unc.aggregation_alternatives.is_empty() { 0 } else { pick(rng.uniform(), unc.aggregation_alternatives.len() + 1) };
+    let mut w = prep.weights.clone();
+    for (k, f) in st.noise.iter().enumerate() {
+        if let Some(f) = f {
+            let u = rng.uniform();
+            w[k] += (2.0 * u - 1.0) * f * w[k];
+        }
+    }
+    let scores = st.scored[s].as_ref().map_err(|e| e.clone())?;
+    let s_over = (s > 0).then(|| &unc.scoring_alternatives[s - 1]);
+    let a_over = (a > 0).then(|| &unc.aggregation_alternatives[a - 1]);
+    let values = aggregate(prep, scores, &w, s_over, a_over, &st.caches[s], None).map_err(|e| e.to_string())?;
+    let finals = final_scores(prep, &values[prep.plan.root - prep.plan.ni]);
+    Ok(final_ranks(&finals, &prep.veto, prep.scheme.ranking.round))
+}
+
+/// Runs `opts.replications` replications of the scheme's uncertainty assumptions.
+pub fn monte_carlo(scheme: &Scheme, inputs: &Inputs, opts: &McOptions) -> Result<McResult, EvalError> {
+    if opts.replications == 0 {
+        return Err(EvalError::Uncertainty("模拟次数须为正整数".into()));
+    }
+    let st = setup(scheme, inputs)?;
+    // The nominal run must succeed: its errors are the scheme's errors.
+    let nominal_scores = score_all(&st.prep, None, None)?;
+    let vals = aggregate(&st.prep, &nominal_scores, &st.prep.weights, None, None, &st.caches[0], None)?;
+    let nominal = final_ranks(&final_scores(&st.prep, &vals[st.prep.plan.root - st.prep.plan.ni]), &st.prep.veto, scheme.ranking.round);
+
+    let run = || (0..opts.replications as u64).into_par_iter().map(|r| replicate(&st, opts.seed, r)).collect::<Vec<_>>();
+    let results = match opts.threads {
+        Some(t) => rayon::ThreadPoolBuilder::new()
+            .num_threads(t.max(1))
+            .build()
+            .map_err(|e| EvalError::Uncertainty(format!("无法启动计算线程：{e}")))?
+            .install(run),
+        None => run(),
+    };
+    let mut failures: Vec<String> = Vec::new();
+    for e in results.iter().filter_map(|r| r.as_ref().err()) {
+        if !failures.contains(e) {
+            failures.push(e.clone());
+        }
+    }
+    let ok: Vec<&Vec<u32>> = results.iter().filter_map(|r| r.as_ref().ok()).collect();
+    let stats_for = |i: usize| {
+        let mut v: Vec<f64> = ok.iter().map(|r| r[i]).filter(|&x| x > 0).map(f64::from).collect();
+        v.sort_unstable_by(f64::total_cmp);
+        let mean = (!v.is_empty()).then(|| v.iter().sum::<f64>() / v.len() as f64);
+        RankStats {
+            unit: inputs.units[i].code.clone(),
+            nominal: (nominal[i] > 0).then_some(nominal[i]),
+            mean,
+            median: quantile_type7(&v, 0.5),
+            q5: quantile_type7(&v, 0.05),
+            q95: quantile_type7(&v, 0.95),
+            replications: v.len() as u32,
+        }
+    };
+    let n = inputs.units.len();
+    let stats: Vec<RankStats> = match opts.threads {
+        Some(1) => (0..n).map(stats_for).collect(),
+        _ => (0..n).into_par_iter().map(stats_for).collect(),
+    };
+    Ok(McResult {
+        replications: opts.replications,
+        seed: opts.seed,
+        uncertainty: st.unc.clone(),
+        failed: results.len() - ok.len(),
+        failures,
+        stats,
+    })
+}
