@@ -67,6 +67,10 @@ enum Command {
     },
     /// E-mail today's reminders (reports due soon or overdue) through the configured SMTP relay.
     Remind,
+    /// Write a consistent snapshot of the SQLite database to FILE while the server keeps running.
+    Backup { file: PathBuf },
+    /// Replace the SQLite database with a backup (stop the server first; the old file is kept aside).
+    Restore { file: PathBuf },
     /// Check the audit log's hash chain: any edited, deleted or reordered record is reported.
     Audit {
         #[command(subcommand)]
@@ -133,14 +137,34 @@ async fn run(cli: Cli) -> Result<()> {
             println!("已发送 {n} 封催报提醒邮件");
             Ok(())
         }
+        Command::Backup { file } => {
+            nengji_store::backup::backup(&cfg.connect().await?, &file).await?;
+            println!("已备份到 {}", file.display());
+            Ok(())
+        }
+        Command::Restore { file } => {
+            if cfg.database_url.starts_with("postgres") {
+                bail!("PostgreSQL 请使用 pg_restore 恢复 pg_dump 的备份");
+            }
+            let target = PathBuf::from(cfg.database_url.trim_start_matches("sqlite://").trim_start_matches("sqlite:"));
+            nengji_store::backup::restore(&file, &target).await?;
+            println!("已从 {} 恢复到 {}（原数据库已另存为 .before-restore）", file.display(), target.display());
+            Ok(())
+        }
         Command::Audit { command: AuditCommand::Verify } => {
             let v = nengji_store::audit::verify(&cfg.connect().await?).await?;
+            if v.legacy > 0 {
+                println!("另有 {} 条记录写于哈希链启用之前，无法校验", v.legacy);
+            }
             if v.problems.is_empty() {
                 println!("审计日志完整：{} 条记录，哈希链无断点", v.records);
                 Ok(())
             } else {
-                for p in &v.problems {
+                for p in v.problems.iter().take(20) {
                     eprintln!("{p}");
+                }
+                if v.problems.len() > 20 {
+                    eprintln!("……另有 {} 处", v.problems.len() - 20);
                 }
                 bail!("审计日志有 {} 处异常（共 {} 条记录）", v.problems.len(), v.records)
             }

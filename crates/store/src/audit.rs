@@ -107,6 +107,8 @@ impl Record {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Verification {
     pub records: usize,
+    /// Records written before the chain existed (a database older than migration 0006).
+    pub legacy: usize,
     /// Chinese descriptions of every break in the chain; empty when intact.
     pub problems: Vec<String>,
 }
@@ -128,7 +130,9 @@ pub async fn verify(db: &Db) -> crate::Result<Verification> {
     let mut problems = Vec::new();
     let mut prev = "nengji-audit-genesis".to_string();
     let mut expected_seq = 1;
-    for r in &rows {
+    // Rows from before the chain carry no hash; the chain starts after them.
+    let legacy = rows.iter().take_while(|r| r.hash.is_none() && r.record.seq == 0).count();
+    for r in &rows[legacy..] {
         if r.record.seq != expected_seq {
             problems.push(format!("第{}条记录（id {}）的序号为 {}，应为 {}：记录被删除、插入或调换了顺序", expected_seq, r.id, r.record.seq, expected_seq));
         }
@@ -142,10 +146,22 @@ pub async fn verify(db: &Db) -> crate::Result<Verification> {
         prev = r.hash.clone().unwrap_or_default();
         expected_seq = r.record.seq + 1;
     }
-    if head_seq != rows.len() as i64 || head_hash != prev {
-        problems.push(format!("审计链末端应有 {head_seq} 条记录，实有 {} 条：末尾的记录被删除或替换", rows.len()));
+    let chained = rows.len() - legacy;
+    if head_seq != chained as i64 || head_hash != prev {
+        problems.push(format!("审计链末端应有 {head_seq} 条记录，实有 {chained} 条：末尾的记录被删除或替换"));
     }
-    Ok(Verification { records: rows.len(), problems })
+    Ok(Verification { records: rows.len(), legacy, problems })
+}
+
+/// Records an event that changes no other table (a failed login, a lockout), in its own transaction.
+pub async fn record_event(db: &Db, actor: &Actor, action: &str, entity: &str, key: &str, detail: Option<String>) -> crate::Result<()> {
+    with_pool!(db, p => {
+        let mut tx = p.begin().await?;
+        audit!(&mut *tx, actor, action, entity, key, None::<String>, detail)?;
+        tx.commit().await?;
+        Ok::<_, sqlx::Error>(())
+    })?;
+    Ok(())
 }
 
 /// JSON text of a value for the old/new columns.

@@ -245,3 +245,58 @@ async fn api_serves_master_data_and_values_with_a_token() {
     assert_eq!(ui.status(), 200);
     assert!(ui.text().await.unwrap().contains("swagger"), "Swagger UI served locally");
 }
+
+#[tokio::test]
+async fn pages_carry_a_strict_content_security_policy() {
+    let app = spawn_app().await;
+    let res = client().get(format!("{}/login", app.url)).send().await.unwrap();
+    let csp = res.headers()["content-security-policy"].to_str().unwrap().to_string();
+    for part in ["script-src 'self'", "style-src 'self'", "frame-ancestors 'none'", "object-src 'none'", "form-action 'self'"] {
+        assert!(csp.contains(part), "{csp}");
+    }
+    assert!(!csp.contains("unsafe-inline"));
+    assert_eq!(res.headers()["x-frame-options"], "DENY");
+    assert_eq!(res.headers()["x-content-type-options"], "nosniff");
+    assert_eq!(res.headers()["referrer-policy"], "same-origin");
+    let page = res.text().await.unwrap();
+    assert!(!page.contains("<script") && !page.contains("style=\""), "no inline script or style to allow");
+}
+
+#[tokio::test]
+async fn failed_logins_and_lockouts_are_audited() {
+    let app = spawn_app().await;
+    let c = client();
+    let page = c.get(format!("{}/login", app.url)).send().await.unwrap().text().await.unwrap();
+    let csrf = csrf_of(&page);
+    for _ in 0..6 {
+        c.post(format!("{}/login", app.url)).form(&[("username", "viewer"), ("password", "guess"), ("csrf", &csrf)]).send().await.unwrap();
+    }
+    let actions: Vec<String> = audit::recent(&app.db, Some("session"), 20).await.unwrap().into_iter().filter(|e| e.entity_key == "viewer").map(|e| e.action).collect();
+    assert_eq!(actions.iter().filter(|a| *a == "login_failed").count(), 5);
+    assert_eq!(actions.iter().filter(|a| *a == "login_locked").count(), 1);
+}
+
+#[tokio::test]
+async fn script_payloads_are_shown_as_text_everywhere() {
+    const XSS: &str = "<script>alert('x')</script><img src=x onerror=alert(1)>";
+    let app = spawn_app().await;
+    let (c, csrf) = login(&app, "admin").await;
+    // Through a form: a user's display name, shown in the user list and the page header.
+    let form = [("username", "evil"), ("display_name", XSS), ("password", "a-long-password"), ("role", "viewer"), ("csrf", csrf.as_str())];
+    c.post(format!("{}/admin/users", app.url)).form(&form).send().await.unwrap();
+    // Through an import: a zone's name and industries.
+    let csv = format!("代码,名称,简称,类型,级别,所在县代码,主导产业\nevil_zone,{XSS},{XSS},高新区,省级,131082,{XSS}\n");
+    let part = reqwest::multipart::Part::bytes(csv.into_bytes()).file_name("zones.csv");
+    let res = c.post(format!("{}/admin/import", app.url)).multipart(reqwest::multipart::Form::new().text("csrf", csrf.clone()).text("kind", "zones").part("file", part)).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    for path in ["/admin/users", "/zones", "/zones/evil_zone", "/admin/audit", "/"] {
+        let page = c.get(format!("{}{path}", app.url)).send().await.unwrap().text().await.unwrap();
+        assert!(!page.contains("<script>alert") && !page.contains("<img src=x"), "{path} renders the payload as markup");
+        assert!(page.contains("&lt;script&gt;") || page.contains("&#60;script&#62;") || path == "/", "{path} shows it as text");
+    }
+    let e = client();
+    let p = e.get(format!("{}/login", app.url)).send().await.unwrap().text().await.unwrap();
+    e.post(format!("{}/login", app.url)).form(&[("username", "evil"), ("password", "a-long-password"), ("csrf", &csrf_of(&p))]).send().await.unwrap();
+    let home = e.get(format!("{}/", app.url)).send().await.unwrap().text().await.unwrap();
+    assert!((home.contains("&lt;script&gt;") || home.contains("&#60;script&#62;")) && !home.contains("<script>alert"), "the header shows the name as text");
+}

@@ -285,6 +285,8 @@ fn action_label(a: &str) -> &str {
         "set_active" => "启用/停用",
         "create_token" => "创建API令牌",
         "load_demo" => "载入示例数据",
+        "login_failed" => "登录失败",
+        "login_locked" => "登录被锁定",
         other => other,
     }
 }

@@ -70,6 +70,8 @@ pub async fn submit(
         render(&st, f.csrf.clone(), page, status)
     };
     if st.limiter.blocked(&keys) {
+        let detail = format!("{{\"ip\":\"{}\"}}", addr.ip());
+        nengji_store::audit::record_event(&st.db, &nengji_store::Actor::system("login"), "login_locked", "session", &username, Some(detail)).await?;
         return retry("登录失败次数过多，请 15 分钟后再试。", StatusCode::TOO_MANY_REQUESTS);
     }
     match users::authenticate(&st.db, &username, &f.password).await? {
@@ -87,6 +89,8 @@ pub async fn submit(
         None => {
             st.limiter.fail(&keys);
             tracing::warn!(user = %username, ip = %addr.ip(), "login failed");
+            let detail = format!("{{\"ip\":\"{}\"}}", addr.ip());
+            nengji_store::audit::record_event(&st.db, &nengji_store::Actor::system("login"), "login_failed", "session", &username, Some(detail)).await?;
             retry("用户名或密码不正确。", StatusCode::UNAUTHORIZED)
         }
     }
