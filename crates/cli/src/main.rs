@@ -2,6 +2,7 @@
 
 mod config;
 mod demo;
+mod evaluate;
 mod plan;
 mod user;
 
@@ -86,6 +87,9 @@ enum Command {
         #[command(subcommand)]
         command: plan::PlanCommand,
     },
+    /// Evaluate and rank units with a scheme (TOML/JSON) on a CSV/xlsx of units × indicators;
+    /// writes scores, ranks and, with --mc N, Monte Carlo rank statistics as CSV. No database.
+    Evaluate(evaluate::EvaluateArgs),
 }
 
 #[derive(Subcommand)]
@@ -171,6 +175,7 @@ async fn run(cli: Cli) -> Result<()> {
         }
         Command::User { command } => user::run(&cfg.connect().await?, command).await,
         Command::Plan { command } => plan::run(command),
+        Command::Evaluate(args) => evaluate::run(args),
     }
 }
 

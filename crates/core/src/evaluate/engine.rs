@@ -319,11 +319,10 @@ pub(crate) fn topsis_combine(pre: &TopsisPre, w: &[f64], distance: TopsisDistanc
             TopsisDistance::Classical => (wc / total) * (wc / total),
             TopsisDistance::WeightedDistance => wc / total,
         };
-        for (acc, p) in dp.iter_mut().zip(&pre.plus[c]) {
-            *acc += f * p;
-        }
-        for (acc, p) in dm.iter_mut().zip(&pre.minus[c]) {
-            *acc += f * p;
+        let (plus, minus) = (&pre.plus[c][..n], &pre.minus[c][..n]);
+        for i in 0..n {
+            dp[i] += f * plus[i];
+            dm[i] += f * minus[i];
         }
     }
     let mut out = Vec::with_capacity(n);

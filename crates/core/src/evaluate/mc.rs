@@ -158,13 +158,15 @@ pub fn monte_carlo(scheme: &Scheme, inputs: &Inputs, opts: &McOptions) -> Result
     let vals = aggregate(&st.prep, &nominal_scores, &st.prep.weights, None, None, &st.caches[0], None)?;
     let nominal = final_ranks(&final_scores(&st.prep, &vals[st.prep.plan.root - st.prep.plan.ni]), &st.prep.veto, scheme.ranking.round);
 
+    let pool = match opts.threads {
+        Some(t) => Some(
+            rayon::ThreadPoolBuilder::new().num_threads(t.max(1)).build().map_err(|e| EvalError::Uncertainty(format!("无法启动计算线程：{e}")))?,
+        ),
+        None => None,
+    };
     let run = || (0..opts.replications as u64).into_par_iter().map(|r| replicate(&st, opts.seed, r)).collect::<Vec<_>>();
-    let results = match opts.threads {
-        Some(t) => rayon::ThreadPoolBuilder::new()
-            .num_threads(t.max(1))
-            .build()
-            .map_err(|e| EvalError::Uncertainty(format!("无法启动计算线程：{e}")))?
-            .install(run),
+    let results = match &pool {
+        Some(p) => p.install(run),
         None => run(),
     };
     let mut failures: Vec<String> = Vec::new();
@@ -174,9 +176,23 @@ pub fn monte_carlo(scheme: &Scheme, inputs: &Inputs, opts: &McOptions) -> Result
         }
     }
     let ok: Vec<&Vec<u32>> = results.iter().filter_map(|r| r.as_ref().ok()).collect();
-    let stats_for = |i: usize| {
-        let mut v: Vec<f64> = ok.iter().map(|r| r[i]).filter(|&x| x > 0).map(f64::from).collect();
-        v.sort_unstable_by(f64::total_cmp);
+    // Unit-major copy of the ranks (tiled transpose, so each unit's ranks are contiguous).
+    let (n, reps) = (inputs.units.len(), ok.len());
+    let mut by_unit = vec![0u32; n * reps];
+    const TILE: usize = 64;
+    for r0 in (0..reps).step_by(TILE) {
+        for i0 in (0..n).step_by(TILE) {
+            for (r, row) in ok.iter().enumerate().take((r0 + TILE).min(reps)).skip(r0) {
+                for i in i0..(i0 + TILE).min(n) {
+                    by_unit[i * reps + r] = row[i];
+                }
+            }
+        }
+    }
+    let stats_for = |(i, ranks): (usize, &mut [u32])| {
+        ranks.sort_unstable();
+        // 0 = no rank in that replication; they sort first.
+        let v: Vec<f64> = ranks[ranks.partition_point(|&x| x == 0)..].iter().map(|&x| f64::from(x)).collect();
         let mean = (!v.is_empty()).then(|| v.iter().sum::<f64>() / v.len() as f64);
         RankStats {
             unit: inputs.units[i].code.clone(),
@@ -188,16 +204,20 @@ pub fn monte_carlo(scheme: &Scheme, inputs: &Inputs, opts: &McOptions) -> Result
             replications: v.len() as u32,
         }
     };
-    let n = inputs.units.len();
-    let stats: Vec<RankStats> = match opts.threads {
-        Some(1) => (0..n).map(stats_for).collect(),
-        _ => (0..n).into_par_iter().map(stats_for).collect(),
+    let stats: Vec<RankStats> = if reps == 0 {
+        (0..n).map(|i| stats_for((i, &mut []))).collect()
+    } else {
+        let chunks = by_unit.par_chunks_mut(reps).enumerate();
+        match &pool {
+            Some(p) => p.install(|| chunks.map(stats_for).collect()),
+            None => chunks.map(stats_for).collect(),
+        }
     };
     Ok(McResult {
         replications: opts.replications,
         seed: opts.seed,
         uncertainty: st.unc.clone(),
-        failed: results.len() - ok.len(),
+        failed: results.len() - reps,
         failures,
         stats,
     })

@@ -13,12 +13,27 @@ pub fn competition_ranks(scores: &[Option<f64>]) -> Vec<Option<u32>> {
     ranks_nan(&s).into_iter().map(|r| (r > 0).then_some(r)).collect()
 }
 
-/// The same on NaN-for-missing scores; 0 = no rank. Sorting the scores once and counting the
-/// larger ones per unit by binary search handles ties exactly (−0.0 counts as 0.0).
+/// Order-preserving map of a score to an integer key (−0.0 counts as 0.0).
+fn key(v: f64) -> u64 {
+    let b = (v + 0.0).to_bits();
+    if b >> 63 == 1 { !b } else { b | (1 << 63) }
+}
+
+/// The same on NaN-for-missing scores; 0 = no rank. Sorting integer keys of the scores once and
+/// counting the larger ones per unit by binary search handles ties exactly.
 pub(crate) fn ranks_nan(s: &[f64]) -> Vec<u32> {
-    let mut sorted: Vec<f64> = s.iter().copied().filter(|v| !v.is_nan()).map(|v| v + 0.0).collect();
-    sorted.sort_unstable_by(|a, b| b.total_cmp(a));
-    s.iter().map(|&v| if v.is_nan() { 0 } else { sorted.partition_point(|&x| x > v) as u32 + 1 }).collect()
+    let mut keys: Vec<u64> = s.iter().filter(|v| !v.is_nan()).map(|&v| key(v)).collect();
+    keys.sort_unstable();
+    let n = keys.len();
+    s.iter()
+        .map(|&v| {
+            if v.is_nan() {
+                return 0;
+            }
+            let k = key(v);
+            (n - keys.partition_point(|&x| x <= k)) as u32 + 1
+        })
+        .collect()
 }
 
 /// Quantile of sorted data, R type 7 / numpy "linear": `h = (N − 1)·p`, interpolate between the
