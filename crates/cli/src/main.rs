@@ -1,5 +1,6 @@
 //! `nengji`: the one binary. Thin commands over the store and web crates.
 
+mod bench;
 mod config;
 mod demo;
 mod evaluate;
@@ -81,6 +82,11 @@ enum Command {
     User {
         #[command(subcommand)]
         command: user::UserCommand,
+    },
+    /// Benchmarks (not part of the test suite; use a release build).
+    Bench {
+        #[command(subcommand)]
+        command: bench::BenchCommand,
     },
     /// Read a plan (.txt or .docx) into its ledger: outline, tasks with their units, targets.
     Plan {
@@ -174,6 +180,7 @@ async fn run(cli: Cli) -> Result<()> {
             }
         }
         Command::User { command } => user::run(&cfg.connect().await?, command).await,
+        Command::Bench { command } => bench::run(command).await,
         Command::Plan { command } => plan::run(command),
         Command::Evaluate(args) => evaluate::run(args),
     }

@@ -34,6 +34,11 @@ pub struct LocatedValue {
 
 /// Parses a number as people type it: `1,234.5`, full-width digits, surrounding spaces.
 pub fn parse_number(s: &str) -> Option<f64> {
+    // Plain ASCII without separators is the common case: nothing to map, no copy needed.
+    let plain = s.trim();
+    if plain.bytes().all(|b| b.is_ascii() && b != b',') {
+        return plain.parse::<f64>().ok().filter(|v| v.is_finite());
+    }
     let t: String = s
         .trim()
         .chars()
@@ -89,73 +94,95 @@ pub fn parse_value_table(
     if !errors.is_empty() {
         return Err(errors);
     }
+    // Column positions resolved once; cells are borrowed from the table and only the values kept
+    // are copied (a file can hold a million rows).
+    let col = |key: &str| pos.get(key).copied();
+    let (zone_c, indicator_c, period_c, value_c, prior_c, comment_c) =
+        (col("zone"), col("indicator"), col("period"), col("value"), col("prior"), col("comment"));
     let mut out = Vec::new();
-    let mut seen: HashMap<(String, String, Month), usize> = HashMap::new();
+    let mut seen: HashMap<(&str, &str, Month), usize> = HashMap::with_capacity(t.rows.len());
+    // Rows come grouped by zone and month, so the previous row's answers usually hold.
+    type Answer<'a> = ((&'a str, Month), Result<(), String>);
+    let mut last_open: Option<Answer> = None;
+    let mut last_zone: Option<(&str, bool)> = None;
     for (i, r) in t.rows.iter().enumerate() {
         let row = i + 2;
-        let cell = |key: &str| pos.get(key).and_then(|c| r.get(*c)).map(|s| s.trim().to_string()).unwrap_or_default();
-        let err = |key: &str, field: &str, message: String| CellError {
+        let cell = |c: Option<usize>| c.and_then(|c| r.get(c)).map(|s| s.trim()).unwrap_or("");
+        let err = |c: Option<usize>, field: &str, message: String| CellError {
             sheet: t.sheet.clone(),
             row,
-            column: pos.get(key).map(|c| c + 1),
+            column: c.map(|c| c + 1),
             field: field.into(),
             message,
         };
-        let value_text = cell("value");
+        let value_text = cell(value_c);
         if value_text.is_empty() {
             continue;
         }
         let before = errors.len();
-        let zone = cell("zone");
-        if !zones.contains(&zone) {
-            errors.push(err("zone", "开发区代码", format!("开发区代码“{zone}”不存在或您无权填报")));
+        let zone = cell(zone_c);
+        let known = match last_zone {
+            Some((z, known)) if z == zone => known,
+            _ => zones.contains(zone),
+        };
+        last_zone = Some((zone, known));
+        if !known {
+            errors.push(err(zone_c, "开发区代码", format!("开发区代码“{zone}”不存在或您无权填报")));
         }
-        let indicator = cell("indicator");
-        match reportable.get(&indicator) {
-            None => errors.push(err("indicator", "指标代码", format!("指标代码“{indicator}”不存在"))),
-            Some(false) => errors.push(err("indicator", "指标代码", format!("“{indicator}”是计算指标，由系统计算，不能填报"))),
+        let indicator = cell(indicator_c);
+        match reportable.get(indicator) {
+            None => errors.push(err(indicator_c, "指标代码", format!("指标代码“{indicator}”不存在"))),
+            Some(false) => errors.push(err(indicator_c, "指标代码", format!("“{indicator}”是计算指标，由系统计算，不能填报"))),
             Some(true) => {}
         }
-        let period = match cell("period").parse::<Month>() {
+        let period = match cell(period_c).parse::<Month>() {
             Ok(m) => Some(m),
             Err(e) => {
-                errors.push(err("period", "期间", e.to_string()));
+                errors.push(err(period_c, "期间", e.to_string()));
                 None
             }
         };
-        let value = parse_number(&value_text);
+        let value = parse_number(value_text);
         if value.is_none() {
-            errors.push(err("value", "本期数值", format!("“{value_text}”不是数字")));
+            errors.push(err(value_c, "本期数值", format!("“{value_text}”不是数字")));
         }
-        let prior_text = cell("prior");
-        let prior = if prior_text.is_empty() { None } else { parse_number(&prior_text) };
+        let prior_text = cell(prior_c);
+        let prior = if prior_text.is_empty() { None } else { parse_number(prior_text) };
         if !prior_text.is_empty() && prior.is_none() {
-            errors.push(err("prior", "上年同期可比数", format!("“{prior_text}”不是数字")));
+            errors.push(err(prior_c, "上年同期可比数", format!("“{prior_text}”不是数字")));
         }
         if let Some(p) = period {
             if errors.len() == before {
-                if let Err(reason) = open(&zone, p) {
-                    errors.push(err("period", "期间", reason));
+                let answer = match &last_open {
+                    Some((key, answer)) if *key == (zone, p) => answer.clone(),
+                    _ => {
+                        let answer = open(zone, p);
+                        last_open = Some(((zone, p), answer.clone()));
+                        answer
+                    }
+                };
+                if let Err(reason) = answer {
+                    errors.push(err(period_c, "期间", reason));
                 }
             }
-            let first = *seen.entry((zone.clone(), indicator.clone(), p)).or_insert(row);
+            let first = *seen.entry((zone, indicator, p)).or_insert(row);
             if first != row {
-                errors.push(err("indicator", "指标代码", format!("与第{first}行重复：同一开发区、指标、期间只能有一行")));
+                errors.push(err(indicator_c, "指标代码", format!("与第{first}行重复：同一开发区、指标、期间只能有一行")));
             }
         }
         if errors.len() == before {
             out.push(LocatedValue {
                 input: ValueInput {
-                    zone,
-                    indicator,
+                    zone: zone.to_string(),
+                    indicator: indicator.to_string(),
                     period: period.expect("checked"),
                     value: value.expect("checked"),
                     prior_comparable: prior,
-                    comment: cell("comment"),
+                    comment: cell(comment_c).to_string(),
                 },
                 sheet: t.sheet.clone(),
                 row,
-                value_column: pos["value"] + 1,
+                value_column: value_c.expect("required column") + 1,
             });
         }
     }

@@ -55,11 +55,20 @@ pub fn read_tables(file_name: &str, bytes: &[u8]) -> Result<Vec<Table>, OfficeEr
     let lower = file_name.to_lowercase();
     let unreadable = |e: &dyn std::fmt::Display| OfficeError::Unreadable { file: file_name.to_string(), reason: e.to_string() };
     if lower.ends_with(".csv") || lower.ends_with(".txt") {
-        let text = decode_text(bytes);
-        let mut rdr = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
+        // UTF-8 is read in place; only GB18030 needs a decoded copy (files run to 100 MB).
+        let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+        let decoded;
+        let text: &[u8] = if std::str::from_utf8(body).is_ok() {
+            body
+        } else {
+            decoded = decode_text(bytes);
+            decoded.as_bytes()
+        };
+        let mut rdr = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text);
         let mut rows = Vec::new();
-        for rec in rdr.records() {
-            let rec = rec.map_err(|e| unreadable(&e))?;
+        // One record buffer for the whole file rather than one per row.
+        let mut rec = csv::StringRecord::new();
+        while rdr.read_record(&mut rec).map_err(|e| unreadable(&e))? {
             rows.push(rec.iter().map(String::from).collect());
         }
         return Ok(vec![split_header(file_name.to_string(), rows, file_name)?]);

@@ -7,6 +7,7 @@
 mod db;
 #[macro_use]
 pub mod audit;
+pub mod bulk;
 pub mod backup;
 pub mod bulletins;
 pub mod collection;
