@@ -3,6 +3,8 @@
 mod bench;
 mod config;
 mod demo;
+#[path = "gen.rs"]
+mod generate;
 mod evaluate;
 mod plan;
 mod user;
@@ -93,6 +95,9 @@ enum Command {
         #[command(subcommand)]
         command: plan::PlanCommand,
     },
+    /// Generate a national-scale benchmark data set (approved values of generated zones ×
+    /// indicators × months) in a new, empty database. See bench/monitor-load.sh.
+    Gen(generate::GenArgs),
     /// Evaluate and rank units with a scheme (TOML/JSON) on a CSV/xlsx of units × indicators;
     /// writes scores, ranks and, with --mc N, Monte Carlo rank statistics as CSV. No database.
     Evaluate(evaluate::EvaluateArgs),
@@ -182,6 +187,7 @@ async fn run(cli: Cli) -> Result<()> {
         Command::User { command } => user::run(&cfg.connect().await?, command).await,
         Command::Bench { command } => bench::run(command).await,
         Command::Plan { command } => plan::run(command),
+        Command::Gen(args) => generate::run(&cfg.connect().await?, args).await,
         Command::Evaluate(args) => evaluate::run(args),
     }
 }

@@ -66,7 +66,7 @@ pub async fn query(db: &Db, f: &Filter) -> crate::Result<Vec<Observation>> {
 
 /// The most recent month with approved values.
 pub async fn latest_period(db: &Db) -> crate::Result<Option<Month>> {
-    let p: Option<String> = with_pool!(db, p => sqlx::query_scalar("SELECT MAX(period) FROM observation WHERE status = 'approved'").fetch_one(p).await)?;
+    let p: Option<String> = with_pool!(db, p => sqlx::query_scalar(LATEST_PERIOD_SQL).fetch_one(p).await)?;
     Ok(p.and_then(|s| s.parse().ok()))
 }
 
@@ -106,4 +106,196 @@ pub async fn load_demo(db: &Db, actor: &Actor, values: &[DemoValue]) -> crate::R
         Ok::<_, sqlx::Error>(())
     })?;
     Ok(rows.len())
+}
+
+/// The query of [`latest_period`]; an index seek on `observation_status_period`.
+pub const LATEST_PERIOD_SQL: &str = "SELECT MAX(period) FROM observation WHERE status = 'approved'";
+
+/// An approved value as the monitoring panels keep it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cell {
+    pub zone: String,
+    pub indicator: String,
+    pub period: Month,
+    pub value: f64,
+    pub prior_comparable: Option<f64>,
+}
+
+/// Which months [`approved_cells`] reads.
+#[derive(Debug, Clone)]
+pub enum Months {
+    /// Exactly these months (every zone's figures at one month need the month, the one before
+    /// and the same month a year before).
+    In(Vec<Month>),
+    /// Every month up to and including this one.
+    UpTo(Month),
+}
+
+/// The SQL of [`approved_cells`]: `$1…` are the months (or the last month), then the zone id,
+/// then the indicator ids.
+pub fn approved_cells_sql(months: &Months, zone: bool, indicators: Option<usize>) -> String {
+    // One zone's rows are found by the primary key (zone_id, indicator_id, period); `status || ''`
+    // keeps SQLite (without ANALYZE statistics) from preferring a range over every zone's rows
+    // in observation_status_period.
+    let status = if zone { "status || '' = 'approved'" } else { "status = 'approved'" };
+    let mut sql = format!("SELECT zone_id, indicator_id, period, value, prior_comparable FROM observation WHERE {status}");
+    let mut n = 0;
+    let mut marks = |k: usize| (0..k).map(|_| { n += 1; format!("${n}") }).collect::<Vec<_>>().join(", ");
+    match months {
+        Months::In(ms) => sql.push_str(&format!(" AND period IN ({})", marks(ms.len()))),
+        Months::UpTo(_) => sql.push_str(&format!(" AND period <= {}", marks(1))),
+    }
+    if zone {
+        sql.push_str(&format!(" AND zone_id = {}", marks(1)));
+    }
+    if let Some(k) = indicators {
+        sql.push_str(&format!(" AND indicator_id IN ({})", marks(k)));
+    }
+    sql
+}
+
+/// Approved values of one zone (or all) and some indicators (or all) at some months: the narrow
+/// read of the monitoring pages. Codes come from an id map instead of joins, so a month of a
+/// national data set (160 000 values) is read through `observation_status_period` alone.
+pub async fn approved_cells(db: &Db, zone: Option<&str>, indicators: Option<&[String]>, months: &Months) -> crate::Result<Vec<Cell>> {
+    let zones: Vec<(i64, String)> = with_pool!(db, p => sqlx::query_as("SELECT id, code FROM zone").fetch_all(p).await)?;
+    let inds: Vec<(i64, String)> = with_pool!(db, p => sqlx::query_as("SELECT id, code FROM indicator").fetch_all(p).await)?;
+    let zone_code: std::collections::HashMap<i64, String> = zones.iter().cloned().collect();
+    let ind_code: std::collections::HashMap<i64, String> = inds.iter().cloned().collect();
+    let zone_id = match zone {
+        Some(code) => match zones.iter().find(|(_, c)| c == code) {
+            Some((id, _)) => Some(*id),
+            None => return Ok(Vec::new()),
+        },
+        None => None,
+    };
+    let ind_ids: Option<Vec<i64>> = indicators.map(|codes| inds.iter().filter(|(_, c)| codes.contains(c)).map(|(id, _)| *id).collect());
+    if ind_ids.as_ref().is_some_and(|i| i.is_empty()) || matches!(months, Months::In(m) if m.is_empty()) {
+        return Ok(Vec::new());
+    }
+    let sql = approved_cells_sql(months, zone_id.is_some(), ind_ids.as_ref().map(Vec::len));
+    let rows: Vec<(i64, i64, String, f64, Option<f64>)> = with_pool!(db, p => {
+        let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()));
+        match months {
+            Months::In(ms) => for m in ms { q = q.bind(m.to_string()); },
+            Months::UpTo(to) => q = q.bind(to.to_string()),
+        }
+        if let Some(z) = zone_id { q = q.bind(z); }
+        for i in ind_ids.iter().flatten() { q = q.bind(*i); }
+        q.fetch_all(p).await
+    })?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(z, i, period, value, prior_comparable)| {
+            Some(Cell { zone: zone_code.get(&z)?.clone(), indicator: ind_code.get(&i)?.clone(), period: period.parse().ok()?, value, prior_comparable })
+        })
+        .collect())
+}
+
+/// The query of [`approved_demo_until`]; `observation_demo_period` holds only demo rows.
+/// (`|| ''` keeps the other indexes out: demo rows are few, approved rows up to a month are all.)
+pub const APPROVED_DEMO_SQL: &str =
+    "SELECT 1 FROM observation WHERE is_demo = TRUE AND status || '' = 'approved' AND period || '' <= $1 LIMIT 1";
+
+/// Whether any approved value up to `to` is 示例数据 (through the partial index of demo rows).
+pub async fn approved_demo_until(db: &Db, to: Month) -> crate::Result<bool> {
+    let hit: Option<i32> = with_pool!(db, p => sqlx::query_scalar(APPROVED_DEMO_SQL).bind(to.to_string()).fetch_optional(p).await)?;
+    Ok(hit.is_some())
+}
+
+/// A version of the data: the audit chain's head, which every write moves (in the write's own
+/// transaction). Caches of computed figures are keyed by it.
+pub async fn data_version(db: &Db) -> crate::Result<(i64, String)> {
+    Ok(with_pool!(db, p => sqlx::query_as("SELECT seq, hash FROM audit_head WHERE id = 1").fetch_one(p).await)?)
+}
+
+/// A generated value for [`bulk_load`].
+#[derive(Debug, Clone, Copy)]
+pub struct BulkRow {
+    pub zone_id: i64,
+    pub indicator_id: i64,
+    pub period: Month,
+    pub value: f64,
+    pub prior_comparable: Option<f64>,
+}
+
+/// Bulk load for generated data sets (`nengji gen`): approved, non-demo values in one
+/// transaction — literal multi-row INSERTs on SQLite, COPY on PostgreSQL — with one audit
+/// record for the batch (no history or audit record per value).
+pub async fn bulk_load(db: &Db, actor: &Actor, rows: &[BulkRow], updated_at: chrono::DateTime<Utc>) -> crate::Result<()> {
+    use std::fmt::Write;
+    let by = actor.name.replace(['\'', '\t', '\n', '\\'], "");
+    let summary = Some(format!("{{\"生成数据\":{}}}", rows.len()));
+    match db {
+        Db::Sqlite(p) => {
+            let at = updated_at.to_rfc3339();
+            let mut tx = p.begin().await?;
+            for chunk in rows.chunks(4000) {
+                let mut sql = String::with_capacity(chunk.len() * 96);
+                sql.push_str("INSERT INTO observation (zone_id, indicator_id, period, value, prior_comparable, status, is_demo, updated_by, updated_at) VALUES ");
+                for (k, r) in chunk.iter().enumerate() {
+                    if k > 0 {
+                        sql.push(',');
+                    }
+                    let _ = write!(sql, "({},{},'{}',{:?},", r.zone_id, r.indicator_id, r.period, r.value);
+                    match r.prior_comparable {
+                        Some(v) => { let _ = write!(sql, "{v:?}"); }
+                        None => sql.push_str("NULL"),
+                    }
+                    let _ = write!(sql, ",'approved',0,'{by}','{at}')");
+                }
+                sqlx::query(sqlx::AssertSqlSafe(sql)).execute(&mut *tx).await?;
+            }
+            audit!(&mut *tx, actor, "bulk_load", "observation", "gen", None::<String>, summary)?;
+            tx.commit().await?;
+        }
+        Db::Postgres(p) => {
+            let at = updated_at.to_rfc3339();
+            let mut buf = String::with_capacity(rows.len() * 80);
+            for r in rows {
+                let _ = write!(buf, "{}\t{}\t{}\t{:?}\t", r.zone_id, r.indicator_id, r.period, r.value);
+                match r.prior_comparable {
+                    Some(v) => { let _ = write!(buf, "{v:?}"); }
+                    None => buf.push_str("\\N"),
+                }
+                let _ = writeln!(buf, "\tapproved\tf\t{by}\t{at}");
+            }
+            let mut tx = p.begin().await?;
+            let mut copy = tx
+                .copy_in_raw("COPY observation (zone_id, indicator_id, period, value, prior_comparable, status, is_demo, updated_by, updated_at) FROM STDIN")
+                .await?;
+            copy.send(buf.into_bytes()).await?;
+            copy.finish().await?;
+            audit!(&mut *tx, actor, "bulk_load", "observation", "gen", None::<String>, summary)?;
+            tx.commit().await?;
+        }
+    }
+    Ok(())
+}
+
+/// Drops the secondary indexes of `observation` before a bulk load and returns the statements
+/// that re-create them ([`create_indexes`]); building an index once is far faster than keeping
+/// it up to date row by row.
+pub async fn drop_secondary_indexes(db: &Db) -> crate::Result<Vec<String>> {
+    let defs: Vec<(String, String)> = match db {
+        Db::Sqlite(p) => sqlx::query_as("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'observation' AND sql IS NOT NULL").fetch_all(p).await?,
+        Db::Postgres(p) => {
+            sqlx::query_as("SELECT indexname::text, indexdef::text FROM pg_indexes WHERE tablename = 'observation' AND schemaname = current_schema() AND indexname <> 'observation_pkey'")
+                .fetch_all(p)
+                .await?
+        }
+    };
+    for (name, _) in &defs {
+        with_pool!(db, p => sqlx::query(sqlx::AssertSqlSafe(format!("DROP INDEX {name}"))).execute(p).await.map(|_| ()))?;
+    }
+    Ok(defs.into_iter().map(|(_, sql)| sql).collect())
+}
+
+/// Re-creates indexes dropped by [`drop_secondary_indexes`] and refreshes the planner's statistics.
+pub async fn create_indexes(db: &Db, statements: &[String]) -> crate::Result<()> {
+    for s in statements {
+        with_pool!(db, p => sqlx::query(sqlx::AssertSqlSafe(s.clone())).execute(p).await.map(|_| ()))?;
+    }
+    with_pool!(db, p => sqlx::query("ANALYZE").execute(p).await.map(|_| ()))?;
+    Ok(())
 }

@@ -59,7 +59,7 @@ pub async fn page(State(st): State<AppState>, PageUser(s): PageUser, Query(q): Q
     let Some(p) = super::period(&st.db, q.period.as_deref()).await? else {
         return Err(AppError::NotFound("已审核的数据".into()));
     };
-    let panel = Panel::load(&st.db, p).await?;
+    let panel = Panel::at(&st.db, p).await?;
     let ind = super::pick_indicator(&panel, q.indicator.as_deref(), "revenue")?;
     let league = panel.league(ind, p);
     let all = super::reads_all(&s.who, &panel);

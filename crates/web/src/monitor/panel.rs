@@ -3,13 +3,14 @@
 //! City totals are sums over zones; ratios are recomputed from the sums by the indicator's
 //! formula (core's `SumOfZones`), never averaged; rates that cannot be summed have no total.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
+use std::sync::{Arc, Mutex};
 
 use nengji_core::expr::{self, Env, Expr, Formulas, Scope};
 use nengji_core::indicator::{Direction, Indicator, IndicatorKind};
 use nengji_core::period::Month;
 use nengji_core::series::{self, MonthlyValue, SumOfZones, YoyBasis};
-use nengji_store::observations::{self, Filter};
+use nengji_store::observations::{self, Cell, Filter, Months};
 use nengji_store::{masterdata, Db};
 
 use crate::error::AppError;
@@ -30,6 +31,51 @@ pub struct Panel {
     values: HashMap<(String, String, Month), (f64, Option<f64>)>,
     /// Some shown value is 示例数据.
     pub demo: bool,
+    /// Leagues computed so far (a cached panel serves many requests).
+    leagues: Mutex<HashMap<(String, Month), Arc<League>>>,
+}
+
+/// Panels of [`Panel::at`], newest last: (database, data version, month) → panel.
+type CacheKey = (String, (i64, String), Month);
+static CACHE: Mutex<Vec<(CacheKey, Arc<Panel>)>> = Mutex::new(Vec::new());
+/// At most this many panels are kept (each holds three months of every zone and indicator).
+const CACHED_PANELS: usize = 4;
+
+/// Which database a panel came from (tests run many in one process).
+fn db_identity(db: &Db) -> String {
+    match db {
+        Db::Sqlite(p) => format!("sqlite {:?}", p.connect_options()),
+        Db::Postgres(p) => format!("pg {:?}", p.connect_options()),
+    }
+}
+
+/// The master data a panel needs besides values.
+struct Meta {
+    zones: Vec<ZoneRef>,
+    indicators: Vec<Indicator>,
+    groups: HashMap<String, Vec<String>>,
+    formulas: Formulas,
+}
+
+async fn meta(db: &Db) -> Result<Meta, AppError> {
+    let stored = masterdata::list_zones(db).await?;
+    let mut groups: HashMap<String, Vec<String>> = HashMap::new();
+    for z in &stored {
+        for g in &z.zone.groups {
+            groups.entry(g.clone()).or_default().push(z.zone.code.clone());
+        }
+    }
+    let zones = stored.into_iter().map(|z| ZoneRef { code: z.zone.code, name: z.zone.short_name }).collect();
+    let indicators: Vec<Indicator> = masterdata::list_indicators(db).await?.into_iter().map(|i| i.indicator).collect();
+    let defs: Vec<(String, String)> =
+        indicators.iter().filter_map(|i| i.formula.as_ref().map(|f| (i.code.clone(), f.clone()))).collect();
+    let formulas = Formulas::new(&defs).map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))?;
+    Ok(Meta { zones, indicators, groups, formulas })
+}
+
+/// Formulas that read other months (`ytd()`, `offset()`) need more than the months asked for.
+fn reads_other_months(indicators: &[Indicator]) -> bool {
+    indicators.iter().filter_map(|i| i.formula.as_deref()).any(|f| f.contains("ytd") || f.contains("offset"))
 }
 
 /// Which figures: one zone, or the sum over zones (the city, or a group).
@@ -86,18 +132,7 @@ impl Env for Panel {
 impl Panel {
     /// Loads approved values (analytics never use drafts) of all zones up to `to`.
     pub async fn load(db: &Db, to: Month) -> Result<Panel, AppError> {
-        let stored = masterdata::list_zones(db).await?;
-        let mut groups: HashMap<String, Vec<String>> = HashMap::new();
-        for z in &stored {
-            for g in &z.zone.groups {
-                groups.entry(g.clone()).or_default().push(z.zone.code.clone());
-            }
-        }
-        let zones = stored.into_iter().map(|z| ZoneRef { code: z.zone.code, name: z.zone.short_name }).collect();
-        let indicators: Vec<Indicator> = masterdata::list_indicators(db).await?.into_iter().map(|i| i.indicator).collect();
-        let defs: Vec<(String, String)> =
-            indicators.iter().filter_map(|i| i.formula.as_ref().map(|f| (i.code.clone(), f.clone()))).collect();
-        let formulas = Formulas::new(&defs).map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))?;
+        let meta = meta(db).await?;
         let rows = observations::query(db, &Filter { to: Some(to), approved_only: true, ..Filter::default() }).await?;
         let demo = rows.iter().any(|o| o.is_demo);
         let values = rows
@@ -107,7 +142,69 @@ impl Panel {
                 Some(((o.zone, o.indicator, m), (o.value, o.prior_comparable)))
             })
             .collect();
-        Ok(Panel { zones, indicators, to, groups, formulas, values, demo })
+        Ok(Panel::assemble(meta, to, values, demo))
+    }
+
+    fn assemble(meta: Meta, to: Month, values: HashMap<(String, String, Month), (f64, Option<f64>)>, demo: bool) -> Panel {
+        let Meta { zones, indicators, groups, formulas } = meta;
+        Panel { zones, indicators, to, groups, formulas, values, demo, leagues: Mutex::new(HashMap::new()) }
+    }
+
+    fn cells(cells: Vec<Cell>) -> HashMap<(String, String, Month), (f64, Option<f64>)> {
+        cells.into_iter().map(|c| ((c.zone, c.indicator, c.period), (c.value, c.prior_comparable))).collect()
+    }
+
+    /// Every zone's approved values of every indicator for the figures at `to` only: the month,
+    /// the month before and the same month a year before (what [`Panel::figure`] and
+    /// [`Panel::league`] read at `to`). Not for trends. Shared between requests until the data
+    /// change (keyed by the audit chain's head, which every write moves).
+    pub async fn at(db: &Db, to: Month) -> Result<Arc<Panel>, AppError> {
+        let key: CacheKey = (db_identity(db), observations::data_version(db).await?, to);
+        if let Some((_, p)) = CACHE.lock().unwrap().iter().find(|(k, _)| *k == key) {
+            return Ok(p.clone());
+        }
+        let meta = meta(db).await?;
+        let months = if reads_other_months(&meta.indicators) { Months::UpTo(to) } else { Months::In(vec![to.prior_year(), to.offset(-1), to]) };
+        let values = Panel::cells(observations::approved_cells(db, None, None, &months).await?);
+        let demo = observations::approved_demo_until(db, to).await?;
+        let panel = Arc::new(Panel::assemble(meta, to, values, demo));
+        let mut cache = CACHE.lock().unwrap();
+        cache.retain(|(k, _)| k.0 != key.0 || k.1 == key.1);
+        cache.push((key, panel.clone()));
+        if cache.len() > CACHED_PANELS {
+            cache.remove(0);
+        }
+        Ok(panel)
+    }
+
+    /// One zone's approved values up to `to` of what indicator `ind` needs (its formula's
+    /// inputs, the numerators and denominators of its targets), with this panel's master data:
+    /// for the zone's trend charts and target path.
+    pub async fn for_zone(&self, db: &Db, zone: &str, ind: &Indicator) -> Result<Panel, AppError> {
+        let mut need: BTreeSet<String> = BTreeSet::from([ind.code.clone()]);
+        for t in nengji_core::target::plan_targets().into_iter().filter(|t| t.indicator == ind.code) {
+            if let nengji_core::target::TargetKind::Share { numerator, denominator } = &t.kind {
+                need.insert(numerator.clone());
+                need.insert(denominator.clone());
+            }
+        }
+        let mut other_zones = false;
+        loop {
+            let before = need.len();
+            for code in need.clone() {
+                if let Some(f) = self.formulas.get(&code) {
+                    need.extend(f.references());
+                    other_zones |= !f.groups().is_empty();
+                }
+            }
+            if need.len() == before {
+                break;
+            }
+        }
+        let need: Vec<String> = need.into_iter().collect();
+        let cells = observations::approved_cells(db, (!other_zones).then_some(zone), Some(&need), &Months::UpTo(self.to)).await?;
+        let meta = Meta { zones: self.zones.clone(), indicators: self.indicators.clone(), groups: self.groups.clone(), formulas: self.formulas.clone() };
+        Ok(Panel::assemble(meta, self.to, Panel::cells(cells), self.demo))
     }
 
     pub fn zone_codes(&self) -> Vec<String> {
@@ -191,7 +288,17 @@ impl Panel {
     }
 
     /// Every zone's figure for an indicator at a month, ranked by value and by growth.
-    pub fn league(&self, ind: &Indicator, m: Month) -> League {
+    pub fn league(&self, ind: &Indicator, m: Month) -> Arc<League> {
+        let key = (ind.code.clone(), m);
+        if let Some(l) = self.leagues.lock().unwrap().get(&key) {
+            return l.clone();
+        }
+        let league = Arc::new(self.compute_league(ind, m));
+        self.leagues.lock().unwrap().insert(key, league.clone());
+        league
+    }
+
+    fn compute_league(&self, ind: &Indicator, m: Month) -> League {
         let figs: Vec<Fig> = self.zones.iter().map(|z| self.figure(ind, &Over::Zone(&z.code), m)).collect();
         let higher = ind.direction == Direction::Higher;
         let by_value = ranks(&figs.iter().map(|f| f.value).collect::<Vec<_>>(), higher);
@@ -216,7 +323,7 @@ impl Panel {
             .collect();
         // Ranked zones first, in rank order; the rest keep the catalogue order.
         rows.sort_by_key(|r| r.rank.unwrap_or(usize::MAX));
-        League { indicator: ind.clone(), period: m, rows, total, ranked: by_value.iter().flatten().count() }
+        League { indicator: ind.clone(), period: m, rows, total, ranked: by_value.iter().flatten().count(), charts: Mutex::new(HashMap::new()) }
     }
 }
 
@@ -238,31 +345,39 @@ pub struct League {
     pub total: Fig,
     /// How many zones have a value (the denominator of “第3位/15”).
     pub ranked: usize,
+    /// Charts of every zone drawn so far (value: false, growth: true), for people who read all.
+    charts: Mutex<HashMap<bool, String>>,
 }
 
 impl League {
+    /// The chart of every zone (growth or value), drawn once per league.
+    pub fn chart_of_all(&self, growth: bool, draw: impl FnOnce() -> String) -> String {
+        if let Some(c) = self.charts.lock().unwrap().get(&growth) {
+            return c.clone();
+        }
+        let c = draw();
+        self.charts.lock().unwrap().insert(growth, c.clone());
+        c
+    }
+
     pub fn row(&self, zone: &str) -> Option<&LeagueRow> {
         self.rows.iter().find(|r| r.zone.code == zone)
     }
 }
 
 /// Competition ranking (1, 2, 2, 4): equal values share a place. Missing values are unranked.
+/// Values within a relative 1e-9 count as equal. O(n log n): "o is better than v" holds for
+/// every o beyond a threshold (o − v − 1e-9·max(|o|,|v|,1) grows with o), so a binary search
+/// over the sorted values counts the better ones.
 pub fn ranks(values: &[Option<f64>], higher_is_better: bool) -> Vec<Option<usize>> {
-    values
-        .iter()
-        .map(|v| {
-            let v = (*v)?;
-            let better = values
-                .iter()
-                .flatten()
-                .filter(|o| {
-                    let same = (**o - v).abs() <= 1e-9 * o.abs().max(v.abs()).max(1.0);
-                    !same && if higher_is_better { **o > v } else { **o < v }
-                })
-                .count();
-            Some(better + 1)
-        })
-        .collect()
+    let better = |o: f64, v: f64| {
+        let same = (o - v).abs() <= 1e-9 * o.abs().max(v.abs()).max(1.0);
+        !same && if higher_is_better { o > v } else { o < v }
+    };
+    // Best first.
+    let mut sorted: Vec<f64> = values.iter().flatten().copied().collect();
+    sorted.sort_by(|a, b| if higher_is_better { b.total_cmp(a) } else { a.total_cmp(b) });
+    values.iter().map(|v| v.map(|v| sorted.partition_point(|o| better(*o, v)) + 1)).collect()
 }
 
 /// Display helpers shared by pages and downloads.

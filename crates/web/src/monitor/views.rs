@@ -29,6 +29,7 @@ pub struct LeagueLine {
 /// The league rows this person may see (a zone reporter: only its own zones).
 pub fn league_lines(league: &League, who: &Principal) -> Vec<LeagueLine> {
     let ind = &league.indicator;
+    let growth_of = league.rows.iter().filter(|x| x.growth_rank.is_some()).count();
     league
         .rows
         .iter()
@@ -42,7 +43,7 @@ pub fn league_lines(league: &League, who: &Principal) -> Vec<LeagueLine> {
             base: if is_rate(ind) { show::value(ind, r.fig.value.zip(r.fig.pp).map(|(v, pp)| v - pp)) } else { show::value(ind, r.fig.base) },
             change: show::change(&r.fig),
             trend: show::trend(&r.fig),
-            growth_rank: show::rank(r.growth_rank, league.rows.iter().filter(|x| x.growth_rank.is_some()).count()),
+            growth_rank: show::rank(r.growth_rank, growth_of),
             share: show::pct(r.share),
         })
         .collect()
@@ -95,6 +96,13 @@ fn sheet_name(s: &str) -> String {
 
 /// A zone bar per readable zone: the indicator's value, or its growth.
 pub fn league_chart(league: &League, who: &Principal, growth: bool, highlight: Option<&str>) -> String {
+    if highlight.is_none() && league.rows.iter().all(|r| who.can_read_zone(&r.zone.code)) {
+        return league.chart_of_all(growth, || draw_league_chart(league, who, growth, None));
+    }
+    draw_league_chart(league, who, growth, highlight)
+}
+
+fn draw_league_chart(league: &League, who: &Principal, growth: bool, highlight: Option<&str>) -> String {
     let ind = &league.indicator;
     let rows: Vec<_> = league.rows.iter().filter(|r| who.can_read_zone(&r.zone.code)).collect();
     let (title, unit, values) = if growth {

@@ -84,9 +84,11 @@ pub fn target_path(panel: &Panel, ind: &Indicator, zone: &str, months: &[Month])
 /// The HTML of the section for `zone` at `p`, showing indicator `chart` (default 主营业务收入).
 pub async fn section(db: &Db, zone: &str, p: Option<Month>, chart: Option<&str>) -> Result<String, AppError> {
     let Some(p) = p else { return Ok(String::new()) };
-    let panel = Panel::load(db, p).await?;
-    let Some(z) = panel.zone(zone).cloned() else { return Ok(String::new()) };
-    let ind = super::pick_indicator(&panel, chart, "revenue")?;
+    // Ranks need every zone at `p` (shared between requests); charts need this zone's history.
+    let ranked = Panel::at(db, p).await?;
+    let Some(z) = ranked.zone(zone).cloned() else { return Ok(String::new()) };
+    let ind = super::pick_indicator(&ranked, chart, "revenue")?;
+    let panel = ranked.for_zone(db, &z.code, ind).await?;
     let over = Over::Zone(&z.code);
     let months: Vec<Month> = p.offset(-23).range_to(p).collect();
     let path = target_path(&panel, ind, &z.code, &months);
@@ -105,7 +107,7 @@ pub async fn section(db: &Db, zone: &str, p: Option<Month>, chart: Option<&str>)
         trend: views::trend_chart(&panel, ind, &over, &z.name, p, line_path),
         bars: views::month_bars(&panel, ind, &over, &z.name, p),
         path_note: note,
-        ranks: views::rank_lines(&panel, &z.code, p),
+        ranks: views::rank_lines(&ranked, &z.code, p),
     };
     Ok(s.render()?)
 }
