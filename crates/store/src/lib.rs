@@ -11,6 +11,7 @@ pub mod bulk;
 pub mod backup;
 pub mod bulletins;
 pub mod collection;
+pub mod evaluations;
 pub mod imports;
 pub mod masterdata;
 pub mod observations;

@@ -9,6 +9,7 @@ pub mod bulletin;
 pub mod checks;
 pub mod collect;
 pub mod error;
+pub mod evaluation;
 pub mod figures;
 pub mod monitor;
 pub mod pages;
@@ -73,6 +74,7 @@ pub fn router(state: AppState) -> Router {
         .merge(pages::routes())
         .merge(api::routes())
         .merge(public::routes())
+        .merge(evaluation::routes())
         .merge(monitor::routes())
         .route("/static/app.css", get(stylesheet))
         .route("/healthz", get(healthz))
