@@ -39,11 +39,24 @@ pub enum BenchCommand {
         #[arg(long, default_value = "sqlite3")]
         sqlite3: String,
     },
+    /// Generate the monthly bulletin (content, .docx, .xlsx, PDF) for each zone count given.
+    Bulletin {
+        /// Zone counts; the first is the baseline the others are compared with.
+        #[arg(long, value_delimiter = ',', default_value = "15,300")]
+        zones: Vec<usize>,
+        /// Skip the PDF (which needs LibreOffice).
+        #[arg(long)]
+        no_pdf: bool,
+        /// Runs per size (the median is reported).
+        #[arg(long, default_value_t = 5)]
+        rounds: usize,
+    },
 }
 
 pub async fn run(cmd: BenchCommand) -> Result<()> {
     match cmd {
         BenchCommand::Import { values, xlsx_values, dir, sqlite3 } => import(values, xlsx_values, dir, &sqlite3).await,
+        BenchCommand::Bulletin { zones, no_pdf, rounds } => crate::bench_bulletin::run(&zones, !no_pdf, rounds),
     }
 }
 

@@ -1,6 +1,7 @@
 //! `nengji`: the one binary. Thin commands over the store and web crates.
 
 mod bench;
+mod bench_bulletin;
 mod config;
 mod demo;
 #[path = "gen.rs"]
