@@ -15,6 +15,7 @@ pub mod masterdata;
 pub mod period;
 pub mod plan;
 pub mod series;
+pub mod supervision;
 pub mod target;
 pub mod validate;
 pub mod zone;

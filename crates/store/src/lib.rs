@@ -19,6 +19,7 @@ pub mod reminders;
 pub mod rules;
 pub mod seed;
 pub mod sessions;
+pub mod supervision;
 pub mod users;
 pub mod value_imports;
 

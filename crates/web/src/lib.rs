@@ -16,6 +16,7 @@ pub mod pages;
 pub mod public;
 pub mod reminders;
 pub mod shell;
+pub mod supervise;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -76,6 +77,7 @@ pub fn router(state: AppState) -> Router {
         .merge(public::routes())
         .merge(evaluation::routes())
         .merge(monitor::routes())
+        .merge(supervise::routes())
         .route("/static/app.css", get(stylesheet))
         .route("/healthz", get(healthz))
         .layer(middleware::from_fn_with_state(state.clone(), auth::authenticate))

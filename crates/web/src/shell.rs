@@ -14,6 +14,8 @@ pub struct Shell {
     pub can_review: bool,
     /// City-wide views (cockpit): everyone but zone reporters, who see only their zones.
     pub city_wide: bool,
+    /// A department reporter: "我的任务" (its unit's supervised tasks).
+    pub my_tasks: bool,
 }
 
 impl Shell {
@@ -27,6 +29,7 @@ impl Shell {
             can_enter: matches!(s.who.role, Role::Admin | Role::ZoneReporter),
             can_review: crate::collect::can_review(&s.who),
             city_wide: s.who.role != Role::ZoneReporter,
+            my_tasks: s.who.role == Role::DeptReporter && s.who.unit.is_some(),
         }
     }
 }
