@@ -438,3 +438,21 @@ fn inputs_from_a_sheet_with_names_groups_and_evidence() {
     assert_eq!((errs[0].row, errs[0].column), (3, Some(4)));
     assert!(errs[0].message.contains("不是数值"));
 }
+
+#[test]
+fn competition_ranks_match_the_definition_on_random_scores_with_ties() {
+    // 1 + #{k : s_k > s_i} by brute force, on 3,000 scores drawn from 400 distinct values (many
+    // ties), with a few missing, −0.0 and extremes.
+    let mut g = SplitMix64::new(11);
+    let mut s: Vec<Option<f64>> = (0..3000).map(|_| Some((g.uniform() * 400.0).floor() / 7.0 - 20.0)).collect();
+    s[5] = None;
+    s[6] = Some(-0.0);
+    s[7] = Some(0.0);
+    s[8] = Some(1e300);
+    s[9] = Some(-1e-300);
+    let r = competition_ranks(&s);
+    for (i, v) in s.iter().enumerate() {
+        let want = v.map(|v| 1 + s.iter().flatten().filter(|&&x| x > v).count() as u32);
+        assert_eq!(r[i], want, "{i}: {v:?}");
+    }
+}

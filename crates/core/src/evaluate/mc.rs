@@ -147,6 +147,26 @@ fn replicate(st: &Setup, seed: u64, r: u64) -> Result<Vec<u32>, String> {
     Ok(final_ranks(&finals, &prep.veto, prep.scheme.ranking.round))
 }
 
+/// A unit's ranks over the replications usually span a narrow range: a counting sort over
+/// that range is linear; a wide range falls back to a comparison sort.
+fn sort_ranks(ranks: &mut [u32]) {
+    let (lo, hi) = ranks.iter().fold((u32::MAX, 0), |(a, b), &r| (a.min(r), b.max(r)));
+    let span = hi.saturating_sub(lo) as usize + 1;
+    if ranks.len() < 32 || span > 4 * ranks.len() {
+        ranks.sort_unstable();
+        return;
+    }
+    let mut count = vec![0u32; span];
+    for &r in ranks.iter() {
+        count[(r - lo) as usize] += 1;
+    }
+    let mut k = 0;
+    for (d, &c) in count.iter().enumerate() {
+        ranks[k..k + c as usize].fill(lo + d as u32);
+        k += c as usize;
+    }
+}
+
 /// Runs `opts.replications` replications of the scheme's uncertainty assumptions.
 pub fn monte_carlo(scheme: &Scheme, inputs: &Inputs, opts: &McOptions) -> Result<McResult, EvalError> {
     if opts.replications == 0 {
@@ -190,7 +210,7 @@ pub fn monte_carlo(scheme: &Scheme, inputs: &Inputs, opts: &McOptions) -> Result
         }
     }
     let stats_for = |(i, ranks): (usize, &mut [u32])| {
-        ranks.sort_unstable();
+        sort_ranks(ranks);
         // 0 = no rank in that replication; they sort first.
         let v: Vec<f64> = ranks[ranks.partition_point(|&x| x == 0)..].iter().map(|&x| f64::from(x)).collect();
         let mean = (!v.is_empty()).then(|| v.iter().sum::<f64>() / v.len() as f64);

@@ -19,19 +19,48 @@ fn key(v: f64) -> u64 {
     if b >> 63 == 1 { !b } else { b | (1 << 63) }
 }
 
-/// The same on NaN-for-missing scores; 0 = no rank. Sorting integer keys of the scores once and
-/// counting the larger ones per unit by binary search handles ties exactly.
+/// The same on NaN-for-missing scores; 0 = no rank. `1 + #{k : s_k > s_i}` by counting, not
+/// sorting: the (inverted) integer keys are scattered into 4,096 buckets over their range; a unit's rank is the number of keys in earlier buckets plus the smaller keys in its own
+/// bucket (small; large buckets are sorted and searched). Ties get equal counts exactly.
 pub(crate) fn ranks_nan(s: &[f64]) -> Vec<u32> {
-    let mut keys: Vec<u64> = s.iter().filter(|v| !v.is_nan()).map(|&v| key(v)).collect();
-    keys.sort_unstable();
-    let n = keys.len();
+    const BITS: u32 = 12;
+    const BUCKETS: usize = 1 << BITS;
+    let keys: Vec<u64> = s.iter().map(|&v| if v.is_nan() { 0 } else { !key(v) }).collect();
+    let present = || s.iter().zip(&keys).filter(|(v, _)| !v.is_nan()).map(|(_, &k)| k);
+    let (lo, hi) = present().fold((u64::MAX, 0u64), |(a, b), k| (a.min(k), b.max(k)));
+    let shift = (64 - hi.saturating_sub(lo).leading_zeros()).saturating_sub(BITS);
+    let digit = |k: u64| ((k - lo) >> shift) as usize;
+    let mut start = vec![0u32; BUCKETS + 1];
+    for k in present() {
+        start[digit(k) + 1] += 1;
+    }
+    for d in 0..BUCKETS {
+        start[d + 1] += start[d];
+    }
+    let mut next = start.clone();
+    let mut buf = vec![0u64; start[BUCKETS] as usize];
+    for k in present() {
+        let d = digit(k);
+        buf[next[d] as usize] = k;
+        next[d] += 1;
+    }
+    const SMALL: usize = 32;
+    for d in 0..BUCKETS {
+        let b = &mut buf[start[d] as usize..start[d + 1] as usize];
+        if b.len() > SMALL {
+            b.sort_unstable();
+        }
+    }
     s.iter()
-        .map(|&v| {
+        .zip(&keys)
+        .map(|(v, &k)| {
             if v.is_nan() {
                 return 0;
             }
-            let k = key(v);
-            (n - keys.partition_point(|&x| x <= k)) as u32 + 1
+            let d = digit(k);
+            let b = &buf[start[d] as usize..start[d + 1] as usize];
+            let smaller = if b.len() > SMALL { b.partition_point(|&x| x < k) } else { b.iter().filter(|&&x| x < k).count() };
+            start[d] + smaller as u32 + 1
         })
         .collect()
 }
