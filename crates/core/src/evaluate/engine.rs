@@ -311,32 +311,49 @@ pub(crate) fn topsis_prepare(prep: &Prepared, k: usize, cols: &[&[f64]], raw_cos
 /// `w̃ = w/Σw` (for w ≥ 0 the ideal of `w·r` is `w·` the ideal of r); weighted distance:
 /// `D² = Σ w̃ (z − a)²`. A missing child value (only under require_all) leaves the unit missing.
 pub(crate) fn topsis_combine(pre: &TopsisPre, w: &[f64], distance: TopsisDistance, scale: f64, node: &str) -> Result<Vec<f64>, EvalError> {
-    let n = pre.plus.first().map_or(0, |c| c.len());
-    let total: f64 = w.iter().sum();
-    let f: Vec<f64> = w
-        .iter()
-        .map(|&wc| match distance {
-            TopsisDistance::Classical => (wc / total) * (wc / total),
-            TopsisDistance::WeightedDistance => wc / total,
-        })
-        .collect();
-    let (mut dp, mut dm) = (vec![0.0; n], vec![0.0; n]);
-    accumulate(&f, &pre.plus, &pre.minus, &mut dp, &mut dm);
-    let mut out = Vec::with_capacity(n);
-    for i in 0..n {
-        let (p, m) = (dp[i].sqrt(), dm[i].sqrt());
-        if p + m == 0.0 {
-            return Err(EvalError::TopsisDegenerate { node: node.into() });
-        }
-        out.push(m / (p + m) * scale);
-    }
-    Ok(out)
+    topsis_combine_batch(pre, &[w], distance, scale, node).pop().expect("one")
 }
 
-/// `dp[i] += Σ_c f_c·plus[c][i]` and likewise `dm`, in blocks of units that stay in L1. Every
-/// element sees the same operations in the same order (multiply, then add; never fused), so
-/// the result is bit-identical with or without wider vector instructions.
-fn accumulate(f: &[f64], plus: &[Vec<f64>], minus: &[Vec<f64>], dp: &mut [f64], dm: &mut [f64]) {
+/// [`topsis_combine`] for several weight vectors at once (Monte Carlo replications): the
+/// distances are read once per batch. Each result is bit-identical to a single call.
+pub(crate) fn topsis_combine_batch(pre: &TopsisPre, ws: &[&[f64]], distance: TopsisDistance, scale: f64, node: &str) -> Vec<Result<Vec<f64>, EvalError>> {
+    let n = pre.plus.first().map_or(0, |c| c.len());
+    let fs: Vec<Vec<f64>> = ws
+        .iter()
+        .map(|w| {
+            let total: f64 = w.iter().sum();
+            w.iter()
+                .map(|&wc| match distance {
+                    TopsisDistance::Classical => (wc / total) * (wc / total),
+                    TopsisDistance::WeightedDistance => wc / total,
+                })
+                .collect()
+        })
+        .collect();
+    let mut dp = vec![vec![0.0; n]; ws.len()];
+    let mut dm = vec![vec![0.0; n]; ws.len()];
+    accumulate(&fs, &pre.plus, &pre.minus, &mut dp, &mut dm);
+    dp.iter()
+        .zip(&dm)
+        .map(|(dp, dm)| {
+            let mut out = Vec::with_capacity(n);
+            for i in 0..n {
+                let (p, m) = (dp[i].sqrt(), dm[i].sqrt());
+                if p + m == 0.0 {
+                    return Err(EvalError::TopsisDegenerate { node: node.into() });
+                }
+                out.push(m / (p + m) * scale);
+            }
+            Ok(out)
+        })
+        .collect()
+}
+
+/// `dp[r][i] += Σ_c f[r][c]·plus[c][i]` and likewise `dm`, for every weight set r, in blocks
+/// of units that stay in L1 while each block of distances is read once for all r. Every element
+/// sees the same operations in the same order (multiply, then add, over c; never fused), so the
+/// result is bit-identical with or without batching or wider vector instructions.
+fn accumulate(f: &[Vec<f64>], plus: &[Vec<f64>], minus: &[Vec<f64>], dp: &mut [Vec<f64>], dm: &mut [Vec<f64>]) {
     #[cfg(target_arch = "x86_64")]
     if std::arch::is_x86_feature_detected!("avx2") {
         // SAFETY: the CPU supports AVX2 (checked just above).
@@ -348,23 +365,26 @@ fn accumulate(f: &[f64], plus: &[Vec<f64>], minus: &[Vec<f64>], dp: &mut [f64], 
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-unsafe fn accumulate_avx2(f: &[f64], plus: &[Vec<f64>], minus: &[Vec<f64>], dp: &mut [f64], dm: &mut [f64]) {
+unsafe fn accumulate_avx2(f: &[Vec<f64>], plus: &[Vec<f64>], minus: &[Vec<f64>], dp: &mut [Vec<f64>], dm: &mut [Vec<f64>]) {
     accumulate_portable(f, plus, minus, dp, dm)
 }
 
 #[inline(always)]
-fn accumulate_portable(f: &[f64], plus: &[Vec<f64>], minus: &[Vec<f64>], dp: &mut [f64], dm: &mut [f64]) {
-    const BLOCK: usize = 512;
-    let n = dp.len();
+fn accumulate_portable(f: &[Vec<f64>], plus: &[Vec<f64>], minus: &[Vec<f64>], dp: &mut [Vec<f64>], dm: &mut [Vec<f64>]) {
+    const BLOCK: usize = 256;
+    let n = dp.first().map_or(0, |d| d.len());
     let mut start = 0;
     while start < n {
         let end = (start + BLOCK).min(n);
-        let (bp, bm) = (&mut dp[start..end], &mut dm[start..end]);
-        for (c, &fc) in f.iter().enumerate() {
+        for c in 0..plus.len() {
             let (p, m) = (&plus[c][start..end], &minus[c][start..end]);
-            for i in 0..bp.len() {
-                bp[i] += fc * p[i];
-                bm[i] += fc * m[i];
+            for r in 0..f.len() {
+                let fc = f[r][c];
+                let (bp, bm) = (&mut dp[r][start..end], &mut dm[r][start..end]);
+                for i in 0..p.len() {
+                    bp[i] += fc * p[i];
+                    bm[i] += fc * m[i];
+                }
             }
         }
         start = end;

@@ -14,7 +14,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::compile::ItemKind;
-use super::engine::{aggregate, final_ranks, final_scores, prepare, raw_cost_children, score_all, topsis_prepare, Prepared, TopsisPre};
+use super::engine::{aggregate, final_ranks, final_scores, prepare, raw_cost_children, score_all, topsis_combine_batch, topsis_prepare, Prepared, TopsisPre};
 use super::rank::quantile_type7;
 use super::rng::SplitMix64;
 use super::scheme::*;
@@ -125,26 +125,62 @@ fn setup<'a>(scheme: &'a Scheme, inputs: &'a Inputs) -> Result<Setup<'a>, EvalEr
     Ok(Setup { prep, unc, scored, caches, noise })
 }
 
-/// One replication: ranks per unit (0 = none), or why it failed.
-fn replicate(st: &Setup, seed: u64, r: u64) -> Result<Vec<u32>, String> {
-    let prep = &st.prep;
+/// Replication r's draws: scoring option, aggregation option, weights.
+fn draw(st: &Setup, seed: u64, r: u64) -> (usize, usize, Vec<f64>) {
     let unc = &st.unc;
     let mut rng = SplitMix64::for_replication(seed, r);
     let s = if unc.scoring_alternatives.is_empty() { 0 } else { pick(rng.uniform(), unc.scoring_alternatives.len() + 1) };
     let a = if unc.aggregation_alternatives.is_empty() { 0 } else { pick(rng.uniform(), unc.aggregation_alternatives.len() + 1) };
-    let mut w = prep.weights.clone();
+    let mut w = st.prep.weights.clone();
     for (k, f) in st.noise.iter().enumerate() {
         if let Some(f) = f {
             let u = rng.uniform();
             w[k] += (2.0 * u - 1.0) * f * w[k];
         }
     }
-    let scores = st.scored[s].as_ref().map_err(|e| e.clone())?;
-    let s_over = (s > 0).then(|| &unc.scoring_alternatives[s - 1]);
-    let a_over = (a > 0).then(|| &unc.aggregation_alternatives[a - 1]);
-    let values = aggregate(prep, scores, &w, s_over, a_over, &st.caches[s], None).map_err(|e| e.to_string())?;
-    let finals = final_scores(prep, &values[prep.plan.root - prep.plan.ni]);
-    Ok(final_ranks(&finals, &prep.veto, prep.scheme.ranking.round))
+    (s, a, w)
+}
+
+fn ranks_of(st: &Setup, index: &[f64]) -> Vec<u32> {
+    let finals = final_scores(&st.prep, index);
+    final_ranks(&finals, &st.prep.veto, st.prep.scheme.ranking.round)
+}
+
+/// One replication from its draws: ranks per unit (0 = none), or why it failed.
+fn replicate(st: &Setup, (s, a, w): &(usize, usize, Vec<f64>)) -> Result<Vec<u32>, String> {
+    let prep = &st.prep;
+    let unc = &st.unc;
+    let scores = st.scored[*s].as_ref().map_err(|e| e.clone())?;
+    let s_over = (*s > 0).then(|| &unc.scoring_alternatives[s - 1]);
+    let a_over = (*a > 0).then(|| &unc.aggregation_alternatives[a - 1]);
+    let values = aggregate(prep, scores, w, s_over, a_over, &st.caches[*s], None).map_err(|e| e.to_string())?;
+    Ok(ranks_of(st, &values[prep.plan.root - prep.plan.ni]))
+}
+
+/// Replications `reps`. Those whose index is a TOPSIS over indicators with precomputed
+/// distances share one pass over the distances (same results as one by one).
+fn replicate_batch(st: &Setup, seed: u64, reps: std::ops::Range<u64>) -> Vec<Result<Vec<u32>, String>> {
+    let draws: Vec<(usize, usize, Vec<f64>)> = reps.map(|r| draw(st, seed, r)).collect();
+    let plan = &st.prep.plan;
+    let (root, ni) = (plan.root, plan.ni);
+    let ItemKind::Aggregate { aggregation, .. } = &plan.items[root].kind else { unreachable!() };
+    let mut out: Vec<Option<Result<Vec<u32>, String>>> = vec![None; draws.len()];
+    let mut groups: Vec<(usize, usize)> = draws.iter().map(|d| (d.0, d.1)).collect();
+    groups.sort_unstable();
+    groups.dedup();
+    for (s, a) in groups {
+        let agg = if a > 0 { &st.unc.aggregation_alternatives[a - 1] } else { aggregation };
+        let pre = st.caches[s][root - ni].as_ref();
+        let (Aggregation::Topsis { distance, scale }, Some(pre), true) = (agg, pre, st.scored[s].is_ok()) else { continue };
+        let members: Vec<usize> = (0..draws.len()).filter(|&j| draws[j].0 == s && draws[j].1 == a).collect();
+        let ws: Vec<Vec<f64>> = members.iter().map(|&j| plan.items[root].children.iter().map(|&c| draws[j].2[c]).collect()).collect();
+        let refs: Vec<&[f64]> = ws.iter().map(|w| &w[..]).collect();
+        let label = &plan.items[root].label;
+        for (j, c) in members.into_iter().zip(topsis_combine_batch(pre, &refs, *distance, *scale, label)) {
+            out[j] = Some(c.map(|index| ranks_of(st, &index)).map_err(|e| e.to_string()));
+        }
+    }
+    out.into_iter().zip(&draws).map(|(o, d)| o.unwrap_or_else(|| replicate(st, d))).collect()
 }
 
 /// A unit's ranks over the replications usually span a narrow range: a counting sort over
@@ -184,7 +220,14 @@ pub fn monte_carlo(scheme: &Scheme, inputs: &Inputs, opts: &McOptions) -> Result
         ),
         None => None,
     };
-    let run = || (0..opts.replications as u64).into_par_iter().map(|r| replicate(&st, opts.seed, r)).collect::<Vec<_>>();
+    const BATCH: u64 = 8;
+    let total = opts.replications as u64;
+    let run = || {
+        (0..total.div_ceil(BATCH))
+            .into_par_iter()
+            .flat_map_iter(|b| replicate_batch(&st, opts.seed, b * BATCH..((b + 1) * BATCH).min(total)))
+            .collect::<Vec<_>>()
+    };
     let results = match &pool {
         Some(p) => p.install(run),
         None => run(),

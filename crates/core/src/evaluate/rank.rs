@@ -20,32 +20,34 @@ fn key(v: f64) -> u64 {
 }
 
 /// The same on NaN-for-missing scores; 0 = no rank. `1 + #{k : s_k > s_i}` by counting, not
-/// sorting: the (inverted) integer keys are scattered into 4,096 buckets over their range; a unit's rank is the number of keys in earlier buckets plus the smaller keys in its own
+/// sorting: the (inverted) integer keys are scattered into about 2n buckets over their range; a unit's rank is the number of keys in earlier buckets plus the smaller keys in its own
 /// bucket (small; large buckets are sorted and searched). Ties get equal counts exactly.
 pub(crate) fn ranks_nan(s: &[f64]) -> Vec<u32> {
-    const BITS: u32 = 12;
-    const BUCKETS: usize = 1 << BITS;
+    // About two buckets per unit keep the buckets small even where scores crowd together.
+    let bits = (usize::BITS - s.len().leading_zeros() + 1).clamp(8, 18);
+    let buckets = 1usize << bits;
     let keys: Vec<u64> = s.iter().map(|&v| if v.is_nan() { 0 } else { !key(v) }).collect();
     let present = || s.iter().zip(&keys).filter(|(v, _)| !v.is_nan()).map(|(_, &k)| k);
     let (lo, hi) = present().fold((u64::MAX, 0u64), |(a, b), k| (a.min(k), b.max(k)));
-    let shift = (64 - hi.saturating_sub(lo).leading_zeros()).saturating_sub(BITS);
+    let shift = (64 - hi.saturating_sub(lo).leading_zeros()).saturating_sub(bits);
     let digit = |k: u64| ((k - lo) >> shift) as usize;
-    let mut start = vec![0u32; BUCKETS + 1];
+    let mut start = vec![0u32; buckets + 1];
     for k in present() {
         start[digit(k) + 1] += 1;
     }
-    for d in 0..BUCKETS {
+    for d in 0..buckets {
         start[d + 1] += start[d];
     }
     let mut next = start.clone();
-    let mut buf = vec![0u64; start[BUCKETS] as usize];
+    let mut buf = vec![0u64; start[buckets] as usize];
     for k in present() {
         let d = digit(k);
         buf[next[d] as usize] = k;
         next[d] += 1;
     }
     const SMALL: usize = 32;
-    for d in 0..BUCKETS {
+    let crowded = (0..buckets).any(|d| start[d + 1] - start[d] > SMALL as u32);
+    for d in (0..buckets).filter(|_| crowded) {
         let b = &mut buf[start[d] as usize..start[d + 1] as usize];
         if b.len() > SMALL {
             b.sort_unstable();
