@@ -131,13 +131,17 @@ def write_inputs(folder, X, dirs, reps_seed):
 
 def rust_run(binary, scheme, data, reps, seed, out):
     cmd = [binary, "evaluate", "--scheme", scheme, "--data", data, "--mc", str(reps), "--seed", str(seed), "--timing", "--out", out]
+    import resource
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     p = subprocess.run(cmd, capture_output=True, text=True)
     wall = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     if p.returncode != 0:
         sys.exit(f"nengji evaluate failed:\n{p.stderr}")
     m = re.search(r"名义计算 ([0-9.]+) ms，蒙特卡洛 ([0-9.]+) ms（(\d+) 线程）", p.stderr)
-    return float(m.group(1)) / 1e3, float(m.group(2)) / 1e3, int(m.group(3)), wall
+    return float(m.group(1)) / 1e3, float(m.group(2)) / 1e3, int(m.group(3)), wall, cpu
 
 
 def read_rust(out):
@@ -163,21 +167,25 @@ def main():
         out = os.path.join(tmp, "out.csv")
         rust = [rust_run(args.binary, scheme, data, args.reps, args.seed, out) for _ in range(args.runs)]
         r_nom, r_mean, r_med, r_q5, r_q95 = read_rust(out)
-    py = []
+    py, py_cpu = [], []
     for _ in range(args.runs):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         res = numpy_run(X, dirs, args.reps, args.seed)
         py.append(time.perf_counter() - t0)
+        py_cpu.append(time.process_time() - c0)
     nom, mean, med, q5, q95 = res
 
-    eng = min(a + b for a, b, _, _ in rust)
-    wall = min(w for _, _, _, w in rust)
+    eng = min(a + b for a, b, _, _, _ in rust)
+    wall = min(w for _, _, _, w, _ in rust)
+    cpu = min(c for *_, c in rust)
     best_np = min(py)
     print(f"{args.units} units x {args.indicators} indicators, entropy (S1) + TOPSIS, {args.reps} Monte Carlo replications, best of {args.runs}")
     print(f"numpy {np.__version__}:                 {best_np * 1e3:8.1f} ms (compute only, data in memory)")
-    print(f"nengji engine ({rust[0][2]} threads):       {eng * 1e3:8.1f} ms (nominal {min(a for a, *_ in rust) * 1e3:.1f} + Monte Carlo {min(b for _, b, _, _ in rust) * 1e3:.1f})")
+    print(f"nengji engine ({rust[0][2]} threads):       {eng * 1e3:8.1f} ms (nominal {min(a for a, *_ in rust) * 1e3:.1f} + Monte Carlo {min(r[1] for r in rust) * 1e3:.1f})")
     print(f"nengji whole process:           {wall * 1e3:8.1f} ms (start, read CSV + TOML, compute, write CSV)")
     print(f"speed-up engine vs numpy:       {best_np / eng:8.1f}x   whole process vs numpy: {best_np / wall:.1f}x")
+    print(f"CPU time (all threads): numpy {min(py_cpu) * 1e3:.1f} ms, nengji whole process {cpu * 1e3:.1f} ms ({min(py_cpu) / cpu:.1f}x)")
+    print(f"all runs (ms): numpy {[round(t * 1e3) for t in py]}, engine {[round((r[0] + r[1]) * 1e3) for r in rust]}")
     same = lambda a, b: float(np.max(np.abs(a - b)))
     print(f"agreement: nominal ranks max |diff| {same(r_nom, nom)}, mean {same(r_mean, mean):.3g}, "
           f"median {same(r_med, med)}, P5 {same(r_q5, q5)}, P95 {same(r_q95, q95)}")
