@@ -23,49 +23,67 @@ fn key(v: f64) -> u64 {
 /// sorting: the (inverted) integer keys are scattered into about 2n buckets over their range; a unit's rank is the number of keys in earlier buckets plus the smaller keys in its own
 /// bucket (small; large buckets are sorted and searched). Ties get equal counts exactly.
 pub(crate) fn ranks_nan(s: &[f64]) -> Vec<u32> {
-    // About two buckets per unit keep the buckets small even where scores crowd together.
-    let bits = (usize::BITS - s.len().leading_zeros() + 1).clamp(8, 18);
+    // About one bucket per unit; crowded buckets are sorted and searched.
+    let bits = (usize::BITS - s.len().leading_zeros()).clamp(8, 18);
     let buckets = 1usize << bits;
-    let keys: Vec<u64> = s.iter().map(|&v| if v.is_nan() { 0 } else { !key(v) }).collect();
-    let present = || s.iter().zip(&keys).filter(|(v, _)| !v.is_nan()).map(|(_, &k)| k);
-    let (lo, hi) = present().fold((u64::MAX, 0u64), |(a, b), k| (a.min(k), b.max(k)));
-    let shift = (64 - hi.saturating_sub(lo).leading_zeros()).saturating_sub(bits);
-    let digit = |k: u64| ((k - lo) >> shift) as usize;
-    let mut start = vec![0u32; buckets + 1];
-    for k in present() {
-        start[digit(k) + 1] += 1;
+    let mut keys: Vec<u64> = Vec::with_capacity(s.len());
+    let (mut lo, mut hi) = (u64::MAX, 0u64);
+    for &v in s {
+        // NaN (no score) gets u64::MAX and is left out below.
+        let k = if v.is_nan() { u64::MAX } else { !key(v) };
+        if k != u64::MAX {
+            lo = lo.min(k);
+            hi = hi.max(k);
+        }
+        keys.push(k);
     }
-    for d in 0..buckets {
-        start[d + 1] += start[d];
+    if lo > hi {
+        return vec![0; s.len()];
+    }
+    let shift = (64 - (hi - lo).leading_zeros()).saturating_sub(bits);
+    let digit = |k: u64| ((k - lo) >> shift) as usize;
+    // start[d] = number of keys in buckets before d (exclusive prefix sum of the counts).
+    let mut start = vec![0u32; buckets + 1];
+    for &k in keys.iter().filter(|&&k| k != u64::MAX) {
+        start[digit(k)] += 1;
+    }
+    let crowded = start.iter().any(|&c| c as usize > SMALL);
+    let mut acc = 0u32;
+    for c in start.iter_mut() {
+        let t = *c;
+        *c = acc;
+        acc += t;
     }
     let mut next = start.clone();
-    let mut buf = vec![0u64; start[buckets] as usize];
-    for k in present() {
+    let mut buf = vec![0u64; acc as usize];
+    for &k in keys.iter().filter(|&&k| k != u64::MAX) {
         let d = digit(k);
         buf[next[d] as usize] = k;
         next[d] += 1;
     }
-    const SMALL: usize = 32;
-    let crowded = (0..buckets).any(|d| start[d + 1] - start[d] > SMALL as u32);
-    for d in (0..buckets).filter(|_| crowded) {
-        let b = &mut buf[start[d] as usize..start[d + 1] as usize];
-        if b.len() > SMALL {
-            b.sort_unstable();
+    if crowded {
+        for d in 0..buckets {
+            let b = &mut buf[start[d] as usize..start[d + 1] as usize];
+            if b.len() > SMALL {
+                b.sort_unstable();
+            }
         }
     }
-    s.iter()
-        .zip(&keys)
-        .map(|(v, &k)| {
-            if v.is_nan() {
+    keys.iter()
+        .map(|&k| {
+            if k == u64::MAX {
                 return 0;
             }
             let d = digit(k);
-            let b = &buf[start[d] as usize..start[d + 1] as usize];
-            let smaller = if b.len() > SMALL { b.partition_point(|&x| x < k) } else { b.iter().filter(|&&x| x < k).count() };
-            start[d] + smaller as u32 + 1
+            let (a, b) = (start[d], start[d + 1]);
+            let bucket = &buf[a as usize..b as usize];
+            let smaller = if bucket.len() > SMALL { bucket.partition_point(|&x| x < k) } else { bucket.iter().filter(|&&x| x < k).count() };
+            a + smaller as u32 + 1
         })
         .collect()
 }
+
+const SMALL: usize = 32;
 
 /// Quantile of sorted data, R type 7 / numpy "linear": `h = (N − 1)·p`, interpolate between the
 /// order statistics around h (0-based). `None` for no data.
