@@ -4,73 +4,10 @@
 
 mod common;
 
-use std::process::{Child, Command, Stdio};
-use std::time::Duration;
 
+use common::browser::{browser, shot};
 use common::{spawn_app, PASSWORD};
-use fantoccini::{Client, ClientBuilder, Locator};
-
-/// chromedriver on a free port, killed on drop.
-struct Driver {
-    child: Child,
-    url: String,
-    _profile: tempfile::TempDir,
-}
-
-impl Drop for Driver {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
-
-async fn browser() -> Option<(Driver, Client)> {
-    let driver_bin = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into());
-    let port = free_port();
-    let child = match Command::new(&driver_bin).arg(format!("--port={port}")).arg("--allowed-ips=127.0.0.1").stdout(Stdio::null()).stderr(Stdio::null()).spawn() {
-        Ok(c) => c,
-        Err(e) if std::env::var("NENGJI_REQUIRE_BROWSER").as_deref() != Ok("1") => {
-            eprintln!("chromedriver not available ({e}): browser test skipped (scripts/test runs it)");
-            return None;
-        }
-        Err(e) => panic!("NENGJI_REQUIRE_BROWSER=1 but chromedriver cannot start: {e}"),
-    };
-    let profile = tempfile::tempdir().unwrap();
-    let profile_path = profile.path().to_path_buf();
-    let driver = Driver { child, url: format!("http://127.0.0.1:{port}"), _profile: profile };
-    let mut caps = serde_json::Map::new();
-    caps.insert(
-        "goog:chromeOptions".into(),
-        serde_json::json!({
-            "binary": std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()),
-            "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
-                     "--no-first-run", "--no-default-browser-check", "--disable-background-networking",
-                     "--disable-component-update", "--disable-sync", "--disable-extensions", "--lang=zh-CN",
-                     "--window-size=1400,1000", format!("--user-data-dir={}", profile_path.display())]
-        }),
-    );
-    // chromedriver needs a moment to listen.
-    for _ in 0..50 {
-        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
-        match ClientBuilder::new(connector).capabilities(caps.clone()).connect(&driver.url).await {
-            Ok(c) => return Some((driver, c)),
-            Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
-        }
-    }
-    panic!("could not open a WebDriver session on {}", driver.url);
-}
-
-/// Saves a screenshot when NENGJI_SCREENSHOTS names a directory (used for the README).
-async fn shot(b: &Client, name: &str) {
-    if let Ok(dir) = std::env::var("NENGJI_SCREENSHOTS") {
-        let png = b.screenshot().await.expect("screenshot");
-        std::fs::write(std::path::Path::new(&dir).join(name), png).expect("write screenshot");
-    }
-}
+use fantoccini::Locator;
 
 #[tokio::test]
 async fn the_cockpit_and_a_zone_profile_show_their_charts() {

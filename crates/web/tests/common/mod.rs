@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod browser;
+
 use nengji_core::auth::Role;
 use nengji_store::users::{self, NewUser};
 use nengji_store::{seed, Actor, Db};
