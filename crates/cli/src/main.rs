@@ -86,11 +86,6 @@ enum Command {
         #[command(subcommand)]
         command: user::UserCommand,
     },
-    /// Benchmarks (not part of the test suite; use a release build).
-    Bench {
-        #[command(subcommand)]
-        command: bench::BenchCommand,
-    },
     /// Read a plan (.txt or .docx) into its ledger: outline, tasks with their units, targets.
     Plan {
         #[command(subcommand)]
@@ -102,6 +97,11 @@ enum Command {
     /// Evaluate and rank units with a scheme (TOML/JSON) on a CSV/xlsx of units × indicators;
     /// writes scores, ranks and, with --mc N, Monte Carlo rank statistics as CSV. No database.
     Evaluate(evaluate::EvaluateArgs),
+    /// Benchmarks (not part of the test suite; use a release build).
+    Bench {
+        #[command(subcommand)]
+        command: bench::BenchCommand,
+    },
 }
 
 #[derive(Subcommand)]
@@ -186,10 +186,10 @@ async fn run(cli: Cli) -> Result<()> {
             }
         }
         Command::User { command } => user::run(&cfg.connect().await?, command).await,
-        Command::Bench { command } => bench::run(command).await,
         Command::Plan { command } => plan::run(command),
         Command::Gen(args) => generate::run(&cfg.connect().await?, args).await,
         Command::Evaluate(args) => evaluate::run(args),
+        Command::Bench { command } => bench::run(command).await,
     }
 }
 
