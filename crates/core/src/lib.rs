@@ -17,5 +17,6 @@ pub mod plan;
 pub mod series;
 pub mod supervision;
 pub mod target;
+pub mod uscc;
 pub mod validate;
 pub mod zone;
