@@ -12,6 +12,7 @@ pub mod error;
 pub mod evaluation;
 pub mod figures;
 pub mod monitor;
+pub mod page_cache;
 pub mod pages;
 pub mod public;
 pub mod reminders;

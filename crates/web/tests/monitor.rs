@@ -51,6 +51,12 @@ fn row<'a>(table: &'a str, label: &str) -> &'a str {
     &table[start..at + table[at..].find("</tr>").unwrap()]
 }
 
+/// A chart's `<figure>`.
+fn figure<'a>(page: &'a str, id: &str) -> &'a str {
+    let at = page.find(&format!("id=\"{id}\"")).unwrap_or_else(|| panic!("#{id}"));
+    &page[at..at + page[at..].find("</figure>").expect("</figure>")]
+}
+
 fn section<'a>(page: &'a str, id: &str) -> &'a str {
     let at = page.find(&format!("id=\"{id}\"")).unwrap_or_else(|| panic!("#{id}"));
     &page[at..at + page[at..].find("</table>").unwrap_or(page.len() - at)]
@@ -349,6 +355,10 @@ async fn analytics_use_approved_values_only() {
     assert!(s["points"][0]["value"].is_null(), "a draft is not analysed: {s}");
     let (_, page) = get(&c, &app, "/compare?indicator=revenue&period=2021-01").await;
     assert!(!page.contains("88.50"));
+    // The zone profile is shared between requests: asked once before the approval, it must
+    // still show the approved value afterwards.
+    let (_, profile) = get(&c, &app, "/zones/yanjiao_htz?period=2021-01").await;
+    assert!(!section(&profile, "zone-figures").contains("88.50"));
 
     let key = vec![("yanjiao_htz".to_string(), jan, None)];
     collection::transition(&app.db, &actor, &ds, Transition::Submit, &key, "").await.unwrap();
@@ -363,7 +373,70 @@ async fn analytics_use_approved_values_only() {
     // The city total needs every zone: with one zone reported it stays unknown, not understated.
     let city: serde_json::Value = c.get(format!("{}/api/v1/series?indicator=revenue&from=2021-01&to=2021-01", app.url)).send().await.unwrap().json().await.unwrap();
     assert!(city["points"][0]["value"].is_null());
+    let (_, profile) = get(&c, &app, "/zones/yanjiao_htz?period=2021-01").await;
+    assert!(section(&profile, "zone-figures").contains("88.50"), "the approval is shown, not the kept page");
     let (_, page) = get(&c, &app, "/compare?indicator=revenue&period=2021-01").await;
     assert!(row(section(&page, "compare-table"), "燕郊高新区").starts_with("<tr><td class=\"num\">1/1</td>"), "the only ranked zone");
 }
 
+
+/// A national-scale league is read a page at a time: 100 rows and bars per page, the pager says
+/// where one is, and a later page continues the ranks where the one before stopped.
+#[tokio::test]
+async fn a_long_league_table_is_paged_with_its_charts() {
+    use nengji_core::zone::{Zone, ZoneKind, ZoneLevel};
+    use nengji_store::masterdata;
+    use nengji_store::observations::{self, BulkRow};
+    let app = spawn_app().await;
+    let actor = Actor::system("test");
+    let extra: Vec<Zone> = (1..=200)
+        .map(|k| Zone {
+            code: format!("t_z{k:03}"),
+            name: format!("测试开发区{k:03}号"),
+            short_name: format!("测试{k:03}"),
+            kind: ZoneKind::Economic,
+            level: ZoneLevel::ALL[0],
+            county_code: "131002".into(),
+            area_ha: None,
+            leading_industries: String::new(),
+            groups: Vec::new(),
+        })
+        .collect();
+    masterdata::upsert_zones(&app.db, &actor, &extra).await.unwrap();
+    let ids: HashMap<String, i64> = masterdata::list_zones(&app.db).await.unwrap().into_iter().map(|z| (z.zone.code, z.id)).collect();
+    let revenue = masterdata::list_indicators(&app.db).await.unwrap().into_iter().find(|i| i.indicator.code == "revenue").unwrap().id;
+    let june: Month = "2020-06".parse().unwrap();
+    // Revenue 10,000 + k: far above every demo zone, so 测试200 ranks first (tables show short names).
+    let rows: Vec<BulkRow> = (1..=200)
+        .map(|k| BulkRow { zone_id: ids[&format!("t_z{k:03}")], indicator_id: revenue, period: june, value: 10_000.0 + k as f64, prior_comparable: None })
+        .collect();
+    observations::bulk_load(&app.db, &actor, &rows, chrono::Utc::now()).await.unwrap();
+
+    let (c, _) = login(&app, "leader").await;
+    let (status, first) = get(&c, &app, "/compare?indicator=revenue&period=2020-06").await;
+    assert_eq!(status, 200);
+    let table = section(&first, "compare-table");
+    assert_eq!(table.matches("<tr><td class=\"num\">").count(), 100, "one page of rows");
+    assert!(row(table, "测试200").starts_with("<tr><td class=\"num\">1/215</td>"));
+    assert!(!table.contains("测试100"), "rank 101 is on page 2");
+    let pager = section(&first, "compare-pager");
+    assert!(pager.contains("第 1–100 行，共 215 行") && pager.contains("第 1/3 页") && pager.contains("page=2") && !pager.contains("上一页"), "{pager}");
+    let chart = figure(&first, "value-chart");
+    assert_eq!(chart.matches("class=\"bar\"").count(), 100, "a bar per row of the page");
+    assert!(chart.contains("测试200") && !chart.contains("测试100"));
+    assert!(figure(&first, "growth-chart").contains("测试200"), "the growth chart has the same zones");
+
+    let (_, second) = get(&c, &app, "/compare?indicator=revenue&period=2020-06&page=2").await;
+    let table = section(&second, "compare-table");
+    assert_eq!(table.matches("<tr><td class=\"num\">").count(), 100);
+    assert!(row(table, "测试100").starts_with("<tr><td class=\"num\">101/215</td>"));
+    assert!(!table.contains("测试200"));
+    let chart = figure(&second, "value-chart");
+    assert!(chart.contains("测试100") && !chart.contains("测试200"), "the chart shows this page's zones");
+
+    let (_, last) = get(&c, &app, "/compare?indicator=revenue&period=2020-06&page=9").await;
+    let table = section(&last, "compare-table");
+    assert_eq!(table.matches("<tr><td class=\"num\">").count(), 15, "a page beyond the end shows the last one");
+    assert!(section(&last, "compare-pager").contains("第 201–215 行，共 215 行"));
+    assert!(table.contains("燕郊高新区"));
+}

@@ -1,15 +1,21 @@
 //! The indicator page: all zones compared on one indicator for a month (chart and table).
 //! A zone reporter sees only its own zones' rows and bars, and no city total.
 
+use std::sync::Arc;
+
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::Html;
+use nengji_core::auth::Principal;
+use nengji_core::indicator::Indicator;
+use nengji_core::period::Month;
 use serde::Deserialize;
 
 use super::panel::{additive, is_rate, show, Panel};
 use super::views::{self, LeagueLine};
 use crate::auth::PageUser;
 use crate::error::AppError;
+use crate::page_cache;
 use crate::shell::Shell;
 use crate::AppState;
 
@@ -28,10 +34,22 @@ pub struct Total {
     pub share: &'static str,
 }
 
+/// Rows per page of the table (and bars per chart): a national league of thousands of zones is
+/// read a page at a time; the full list is in the xlsx/CSV download.
+pub const PER_PAGE: usize = 100;
+
 #[derive(Template)]
 #[template(path = "indicator_compare.html")]
 struct ComparePage {
     shell: Shell,
+    title: String,
+    body: Arc<str>,
+}
+
+/// What the page shows; the same for everyone who reads all zones.
+#[derive(Template)]
+#[template(path = "compare_body.html")]
+struct CompareBody {
     code: String,
     name: String,
     unit: String,
@@ -47,12 +65,19 @@ struct ComparePage {
     scoped: bool,
     value_chart: String,
     growth_chart: String,
+    page: usize,
+    pages: usize,
+    per_page: usize,
+    row_count: usize,
+    first_rank: usize,
+    last_rank: usize,
 }
 
 #[derive(Deserialize)]
 pub struct CompareQuery {
     indicator: Option<String>,
     period: Option<String>,
+    page: Option<usize>,
 }
 
 pub async fn page(State(st): State<AppState>, PageUser(s): PageUser, Query(q): Query<CompareQuery>) -> Result<Html<String>, AppError> {
@@ -60,9 +85,20 @@ pub async fn page(State(st): State<AppState>, PageUser(s): PageUser, Query(q): Q
         return Err(AppError::NotFound("已审核的数据".into()));
     };
     let panel = Panel::at(&st.db, p).await?;
-    let ind = super::pick_indicator(&panel, q.indicator.as_deref(), "revenue")?;
+    let ind = super::pick_indicator(&panel, q.indicator.as_deref(), "revenue")?.clone();
+    let title = format!("{} 各开发区对比", ind.name);
+    let page = q.page.unwrap_or(1).max(1);
+    let body = if super::reads_all(&s.who, &panel) {
+        let key = format!("compare\u{1f}{}\u{1f}{p}\u{1f}{page}", ind.code);
+        page_cache::body(&st.db, key, async { body(&panel, &ind, p, page, &s.who, true) }).await?
+    } else {
+        Arc::from(body(&panel, &ind, p, page, &s.who, false)?)
+    };
+    Ok(Html(ComparePage { shell: Shell::new(&s, "cockpit"), title, body }.render()?))
+}
+
+fn body(panel: &Panel, ind: &Indicator, p: Month, page: usize, who: &Principal, all: bool) -> Result<String, AppError> {
     let league = panel.league(ind, p);
-    let all = super::reads_all(&s.who, &panel);
     let total = all.then(|| {
         let t = &league.total;
         Total {
@@ -74,8 +110,19 @@ pub async fn page(State(st): State<AppState>, PageUser(s): PageUser, Query(q): Q
             share: if additive(ind) { "100.0%" } else { "—" },
         }
     });
-    let page = ComparePage {
-        shell: Shell::new(&s, "cockpit"),
+    let mut rows = views::league_lines(&league, who);
+    let row_count = rows.len();
+    let pages = row_count.div_ceil(PER_PAGE).max(1);
+    let page = page.min(pages);
+    let (value_chart, growth_chart) = if pages == 1 {
+        (views::league_chart(&league, who, false, None), views::league_chart(&league, who, true, None))
+    } else {
+        let range = (page - 1) * PER_PAGE..(page * PER_PAGE).min(row_count);
+        rows = rows.drain(range.clone()).collect();
+        (views::league_chart_page(&league, who, false, range.clone()), views::league_chart_page(&league, who, true, range))
+    };
+    let first_rank = if row_count == 0 { 0 } else { (page - 1) * PER_PAGE + 1 };
+    Ok(CompareBody {
         code: ind.code.clone(),
         name: ind.name.clone(),
         unit: ind.unit.clone(),
@@ -86,11 +133,17 @@ pub async fn page(State(st): State<AppState>, PageUser(s): PageUser, Query(q): Q
         choices: panel.indicators.iter().map(|i| Choice { code: i.code.clone(), name: i.name.clone(), selected: i.code == ind.code }).collect(),
         value_heading: format!("{}（{}）", views::value_heading(ind, p), ind.unit),
         change_heading: views::change_heading(ind).into(),
-        rows: views::league_lines(&league, &s.who),
+        last_rank: first_rank + rows.len().saturating_sub(1),
+        rows,
         total,
         scoped: !all,
-        value_chart: views::league_chart(&league, &s.who, false, None),
-        growth_chart: views::league_chart(&league, &s.who, true, None),
-    };
-    Ok(Html(page.render()?))
+        value_chart,
+        growth_chart,
+        page,
+        pages,
+        per_page: PER_PAGE,
+        row_count,
+        first_rank,
+    }
+    .render()?)
 }

@@ -41,14 +41,6 @@ static CACHE: Mutex<Vec<(CacheKey, Arc<Panel>)>> = Mutex::new(Vec::new());
 /// At most this many panels are kept (each holds three months of every zone and indicator).
 const CACHED_PANELS: usize = 4;
 
-/// Which database a panel came from (tests run many in one process).
-fn db_identity(db: &Db) -> String {
-    match db {
-        Db::Sqlite(p) => format!("sqlite {:?}", p.connect_options()),
-        Db::Postgres(p) => format!("pg {:?}", p.connect_options()),
-    }
-}
-
 /// The master data a panel needs besides values.
 struct Meta {
     zones: Vec<ZoneRef>,
@@ -159,7 +151,7 @@ impl Panel {
     /// [`Panel::league`] read at `to`). Not for trends. Shared between requests until the data
     /// change (keyed by the audit chain's head, which every write moves).
     pub async fn at(db: &Db, to: Month) -> Result<Arc<Panel>, AppError> {
-        let key: CacheKey = (db_identity(db), observations::data_version(db).await?, to);
+        let key: CacheKey = (crate::page_cache::db_identity(db), observations::data_version(db).await?, to);
         if let Some((_, p)) = CACHE.lock().unwrap().iter().find(|(k, _)| *k == key) {
             return Ok(p.clone());
         }

@@ -102,9 +102,21 @@ pub fn league_chart(league: &League, who: &Principal, growth: bool, highlight: O
     draw_league_chart(league, who, growth, highlight)
 }
 
+/// The chart of the rows `range` of the league as `who` sees it (one page of a long table).
+pub fn league_chart_page(league: &League, who: &Principal, growth: bool, range: std::ops::Range<usize>) -> String {
+    draw_league_chart_rows(league, who, growth, None, Some(range))
+}
+
 fn draw_league_chart(league: &League, who: &Principal, growth: bool, highlight: Option<&str>) -> String {
+    draw_league_chart_rows(league, who, growth, highlight, None)
+}
+
+fn draw_league_chart_rows(league: &League, who: &Principal, growth: bool, highlight: Option<&str>, range: Option<std::ops::Range<usize>>) -> String {
     let ind = &league.indicator;
-    let rows: Vec<_> = league.rows.iter().filter(|r| who.can_read_zone(&r.zone.code)).collect();
+    let mut rows: Vec<_> = league.rows.iter().filter(|r| who.can_read_zone(&r.zone.code)).collect();
+    if let Some(range) = range {
+        rows = rows.get(range).map(<[_]>::to_vec).unwrap_or_default();
+    }
     let (title, unit, values) = if growth {
         let unit = if is_rate(ind) { "百分点" } else { "%" };
         (format!("各开发区{}{} {}", ind.name, change_heading(ind), league.period.cumulative_label()), unit.to_string(), rows.iter().map(|r| r.fig.change()).collect())

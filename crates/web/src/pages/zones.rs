@@ -11,6 +11,7 @@ use serde::Deserialize;
 use crate::auth::PageUser;
 use crate::error::AppError;
 use crate::figures::{choose_period, Figure, Snapshot};
+use crate::page_cache;
 use crate::shell::Shell;
 use crate::AppState;
 
@@ -91,6 +92,14 @@ pub struct IndicatorFigure {
 #[template(path = "zone.html")]
 struct ZonePage {
     shell: Shell,
+    title: String,
+    body: std::sync::Arc<str>,
+}
+
+/// What the profile shows, the same for everyone who may read the zone.
+#[derive(Template)]
+#[template(path = "zone_body.html")]
+struct ZoneBody {
     zone: ZoneItem,
     area: String,
     period: String,
@@ -118,6 +127,13 @@ pub async fn profile(
     if !s.who.can_read_zone(&z.zone.code) {
         return Err(AppError::Forbidden);
     }
+    let key = format!("zone\u{1f}{}\u{1f}{}\u{1f}{}", z.zone.code, q.period.as_deref().unwrap_or(""), q.chart.as_deref().unwrap_or(""));
+    let title = z.zone.short_name.clone();
+    let body = page_cache::body(&st.db, key, profile_body(&st, z, q)).await?;
+    Ok(Html(ZonePage { shell: Shell::new(&s, "zones"), title, body }.render()?))
+}
+
+async fn profile_body(st: &AppState, z: masterdata::StoredZone, q: PeriodQuery) -> Result<String, AppError> {
     let groups = masterdata::list_groups(&st.db).await?;
     let inds = masterdata::list_indicators(&st.db).await?;
     let period = choose_period(&st.db, q.period.as_deref()).await?;
@@ -151,5 +167,5 @@ pub async fn profile(
     };
     let area = z.zone.area_ha.map(|a| format!("{a} 公顷")).unwrap_or_else(|| "未填报".into());
     let monitor = crate::monitor::zone::section(&st.db, &z.zone.code, period, q.chart.as_deref()).await?;
-    Ok(Html(ZonePage { shell: Shell::new(&s, "zones"), zone: item, area, period: label, period_value: value, figures, demo, monitor }.render()?))
+    Ok(ZoneBody { zone: item, area, period: label, period_value: value, figures, demo, monitor }.render()?)
 }
