@@ -156,7 +156,7 @@ pub async fn verify(db: &Db) -> crate::Result<Verification> {
 /// Records an event that changes no other table (a failed login, a lockout), in its own transaction.
 pub async fn record_event(db: &Db, actor: &Actor, action: &str, entity: &str, key: &str, detail: Option<String>) -> crate::Result<()> {
     with_pool!(db, p => {
-        let mut tx = p.begin().await?;
+        let mut tx = p.begin_write().await?;
         audit!(&mut *tx, actor, action, entity, key, None::<String>, detail)?;
         tx.commit().await?;
         Ok::<_, sqlx::Error>(())

@@ -272,7 +272,7 @@ pub async fn apply(db: &Db, actor: &Actor, ds: &Dataset, batches: &[Batch], sour
     let backend = db.backend();
 
     with_pool!(db, p => {
-        let mut tx = p.begin().await?;
+        let mut tx = p.begin_write().await?;
 
         // Read what is stored for the affected zone × periods: a few queries, not one per value.
         let zone_ids: HashMap<String, i64> = sqlx::query_as::<_, (String, i64)>("SELECT code, id FROM zone")

@@ -69,7 +69,7 @@ pub async fn get(db: &Db, id: i64) -> crate::Result<Option<StoredBulletin>> {
 pub async fn create_draft(db: &Db, actor: &Actor, b: &Bulletin) -> crate::Result<i64> {
     let content = serde_json::to_string(b).map_err(|e| StoreError::Invalid(e.to_string()))?;
     with_pool!(db, p => {
-        let mut tx = p.begin().await?;
+        let mut tx = p.begin_write().await?;
         let version: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(version), 0) + 1 FROM bulletin WHERE period = $1")
             .bind(&b.period).fetch_one(&mut *tx).await?;
         let id: i64 = sqlx::query_scalar(
@@ -86,7 +86,7 @@ pub async fn create_draft(db: &Db, actor: &Actor, b: &Bulletin) -> crate::Result
 /// Issues a draft: it is frozen and public. One issued bulletin per month.
 pub async fn issue(db: &Db, actor: &Actor, id: i64) -> crate::Result<()> {
     with_pool!(db, p => {
-        let mut tx = p.begin().await?;
+        let mut tx = p.begin_write().await?;
         let row: Option<(String, i64, String)> = sqlx::query_as("SELECT period, version, status FROM bulletin WHERE id = $1")
             .bind(id).fetch_optional(&mut *tx).await?;
         let Some((period, version, status)) = row else { return Err(StoreError::NotFound(format!("通报 {id}"))) };
@@ -119,7 +119,7 @@ pub async fn setting(db: &Db, key: &str) -> crate::Result<Option<String>> {
 pub async fn set_setting(db: &Db, actor: &Actor, key: &str, value: &str) -> crate::Result<()> {
     let old = setting(db, key).await?;
     with_pool!(db, p => {
-        let mut tx = p.begin().await?;
+        let mut tx = p.begin_write().await?;
         sqlx::query("INSERT INTO bulletin_setting (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = $2")
             .bind(key).bind(value).execute(&mut *tx).await?;
         audit!(&mut *tx, actor, "update", "bulletin_setting", key, old, Some(value.to_string()))?;
@@ -163,7 +163,7 @@ pub async fn add_list_version(db: &Db, actor: &Actor, zone: &str, kind: &str, co
         return Err(StoreError::Invalid("清单内容不能为空".into()));
     }
     with_pool!(db, p => {
-        let mut tx = p.begin().await?;
+        let mut tx = p.begin_write().await?;
         let zone_id: Option<i64> = sqlx::query_scalar("SELECT id FROM zone WHERE code = $1").bind(zone).fetch_optional(&mut *tx).await?;
         let Some(zone_id) = zone_id else { return Err(StoreError::NotFound(format!("开发区“{zone}”"))) };
         let version: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(version), 0) + 1 FROM public_list WHERE zone_id = $1 AND kind = $2")
@@ -181,7 +181,7 @@ pub async fn add_list_version(db: &Db, actor: &Actor, zone: &str, kind: &str, co
 
 pub async fn publish_list_version(db: &Db, actor: &Actor, id: i64) -> crate::Result<()> {
     with_pool!(db, p => {
-        let mut tx = p.begin().await?;
+        let mut tx = p.begin_write().await?;
         let n = sqlx::query("UPDATE public_list SET published = TRUE WHERE id = $1 AND published = FALSE").bind(id).execute(&mut *tx).await?.rows_affected();
         if n == 0 {
             return Err(StoreError::Invalid(format!("清单版本 {id} 不存在或已公开")));

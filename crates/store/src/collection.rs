@@ -55,7 +55,7 @@ pub async fn upsert_dataset(db: &Db, actor: &Actor, code: &str, name: &str, rule
         return Ok(());
     }
     with_pool!(db, p => {
-        let mut tx = p.begin().await?;
+        let mut tx = p.begin_write().await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO dataset (code, name, period_type, due_workday, lock_after_days) VALUES ($1, $2, 'month', $3, $4)
              ON CONFLICT (code) DO UPDATE SET name = $2, due_workday = $3, lock_after_days = $4 RETURNING id")
@@ -81,7 +81,7 @@ pub async fn day_overrides(db: &Db) -> crate::Result<Vec<DayOverride>> {
 
 pub async fn set_day_overrides(db: &Db, actor: &Actor, days: &[DayOverride]) -> crate::Result<()> {
     with_pool!(db, p => {
-        let mut tx = p.begin().await?;
+        let mut tx = p.begin_write().await?;
         for d in days {
             sqlx::query("INSERT INTO day_override (day, workday) VALUES ($1, $2) ON CONFLICT (day) DO UPDATE SET workday = $2")
                 .bind(d.date).bind(d.workday).execute(&mut *tx).await?;
@@ -100,7 +100,7 @@ pub async fn set_period_window(db: &Db, actor: &Actor, ds: &Dataset, period: Mon
         return Err(StoreError::Invalid("填报期应满足：开放日期 ≤ 截止日期 ≤ 锁定日期".into()));
     }
     with_pool!(db, p => {
-        let mut tx = p.begin().await?;
+        let mut tx = p.begin_write().await?;
         sqlx::query("INSERT INTO period_window (dataset_id, period, opens_on, due_on, locks_on) VALUES ($1, $2, $3, $4, $5)
                      ON CONFLICT (dataset_id, period) DO UPDATE SET opens_on = $3, due_on = $4, locks_on = $5")
             .bind(ds.id).bind(period.to_string()).bind(w.opens).bind(w.due).bind(w.locks).execute(&mut *tx).await?;
@@ -115,7 +115,7 @@ pub async fn set_period_window(db: &Db, actor: &Actor, ds: &Dataset, period: Mon
 /// Gives one zone a later due date for one period.
 pub async fn set_due_exception(db: &Db, actor: &Actor, ds: &Dataset, zone: &str, period: Month, due: NaiveDate) -> crate::Result<()> {
     with_pool!(db, p => {
-        let mut tx = p.begin().await?;
+        let mut tx = p.begin_write().await?;
         let n = sqlx::query("INSERT INTO due_exception (dataset_id, zone_id, period, due_on) SELECT $1, id, $3, $4 FROM zone WHERE code = $2
                      ON CONFLICT (dataset_id, zone_id, period) DO UPDATE SET due_on = $4")
             .bind(ds.id).bind(zone).bind(period.to_string()).bind(due).execute(&mut *tx).await?.rows_affected();
@@ -339,7 +339,7 @@ pub async fn apply(db: &Db, actor: &Actor, ds: &Dataset, batches: &[Batch], sour
         .collect();
     let now = Utc::now();
     let versions = with_pool!(db, p => {
-        let mut tx = p.begin().await?;
+        let mut tx = p.begin_write().await?;
         let mut versions = Vec::new();
         for b in batches {
             let period = b.period.to_string();
@@ -387,14 +387,22 @@ pub async fn apply(db: &Db, actor: &Actor, ds: &Dataset, batches: &[Batch], sour
                 }
                 changes.push(serde_json::json!({"indicator": v.indicator, "old": old.as_ref().map(|o| o.0), "new": v.value, "prior": v.prior_comparable}));
             }
-            let version: i64 = sqlx::query_scalar(
+            let version: Option<i64> = sqlx::query_scalar(
                 "INSERT INTO submission (dataset_id, zone_id, period, status, version, updated_by, updated_at, changed_after_approval)
                  VALUES ($1, $2, $3, 'draft', 1, $4, $5, $6)
                  ON CONFLICT (dataset_id, zone_id, period) DO UPDATE SET version = submission.version + 1, updated_by = $4, updated_at = $5,
                      changed_after_approval = submission.changed_after_approval OR $6
+                 WHERE submission.version = $7 AND submission.status = 'draft'
                  RETURNING version")
                 .bind(ds.id).bind(zone_id).bind(&period).bind(&actor.name).bind(now).bind(was_approved && !changes.is_empty())
-                .fetch_one(&mut *tx).await?;
+                .bind(current.as_ref().map_or(0, |c| c.1))
+                .fetch_optional(&mut *tx).await?;
+            // The report as read above must still be the one written: on PostgreSQL the read
+            // takes no lock, and a save or transition committed meanwhile (this statement waits
+            // for it) is refused here — the whole transaction, values included, rolls back.
+            let Some(version) = version else {
+                return Err(EntryError::Conflict { by: "他人".into(), at: "刚才".into() });
+            };
             audit!(&mut *tx, actor, "save", "submission", &format!("{}/{}/{period}", ds.code, b.zone), None::<String>,
                 json(&serde_json::json!({"source": source, "version": version, "changes": changes})))?;
             versions.push(version);
@@ -460,7 +468,7 @@ pub async fn transition(
     }
     let now = Utc::now();
     with_pool!(db, p => {
-        let mut tx = p.begin().await?;
+        let mut tx = p.begin_write().await?;
         for (zone, period, expected) in targets {
             let ps = period.to_string();
             let row: Option<(i64, String, i64, String, DateTime<Utc>)> = sqlx::query_as(
@@ -478,7 +486,7 @@ pub async fn transition(
                 return Err(EntryError::Conflict { by, at: beijing(at) });
             }
             let (set_submitted, set_approved) = (t == Transition::Submit, t == Transition::Approve);
-            sqlx::query(
+            let moved = sqlx::query(
                 "UPDATE submission SET status = $1, version = version + 1, updated_by = $2, updated_at = $3,
                      submitted_by = CASE WHEN $4 THEN $2 ELSE submitted_by END,
                      submitted_at = CASE WHEN $4 THEN $3 ELSE submitted_at END,
@@ -486,10 +494,16 @@ pub async fn transition(
                      approved_at = CASE WHEN $5 THEN $3 ELSE approved_at END,
                      returned_reason = $6,
                      changed_after_approval = CASE WHEN $5 THEN FALSE ELSE changed_after_approval END
-                 WHERE dataset_id = $7 AND zone_id = $8 AND period = $9")
+                 WHERE dataset_id = $7 AND zone_id = $8 AND period = $9 AND version = $10")
                 .bind(to.code()).bind(&actor.name).bind(now).bind(set_submitted).bind(set_approved)
                 .bind(t.needs_reason().then(|| reason.trim().to_string()))
-                .bind(ds.id).bind(zone_id).bind(&ps).execute(&mut *tx).await?;
+                .bind(ds.id).bind(zone_id).bind(&ps).bind(version).execute(&mut *tx).await?;
+            // On PostgreSQL the row read above is not locked: another save or transition may
+            // have committed since. The version guard (re-checked after waiting for that
+            // writer) turns it into a refusal instead of a silent overwrite.
+            if moved.rows_affected() != 1 {
+                return Err(EntryError::Conflict { by: "他人".into(), at: "刚才".into() });
+            }
             // Values carry the report's status so analytics can filter on approved data.
             let obs_status = if to == Status::Locked { "approved" } else { to.code() };
             sqlx::query(

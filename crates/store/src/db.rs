@@ -12,10 +12,41 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePo
 macro_rules! with_pool {
     ($db:expr, $p:ident => $body:expr) => {
         match $db {
-            $crate::db::Db::Sqlite($p) => $body,
-            $crate::db::Db::Postgres($p) => $body,
+            $crate::db::Db::Sqlite($p) => {
+                #[allow(unused_imports)]
+                use $crate::db::BeginWrite as _;
+                $body
+            }
+            $crate::db::Db::Postgres($p) => {
+                #[allow(unused_imports)]
+                use $crate::db::BeginWrite as _;
+                $body
+            }
         }
     };
+}
+
+/// Starting a transaction that will write. On SQLite `BEGIN IMMEDIATE` takes the write lock at
+/// once, waiting for it up to the busy timeout: a plain (deferred) transaction that reads and
+/// then writes fails at once with "database is locked" when another connection wrote in
+/// between, and concurrent savers got server errors instead of a wait.
+pub trait BeginWrite {
+    type Database: sqlx::Database;
+    fn begin_write(&self) -> impl std::future::Future<Output = Result<sqlx::Transaction<'static, Self::Database>, sqlx::Error>> + Send;
+}
+
+impl BeginWrite for SqlitePool {
+    type Database = sqlx::Sqlite;
+    fn begin_write(&self) -> impl std::future::Future<Output = Result<sqlx::Transaction<'static, sqlx::Sqlite>, sqlx::Error>> + Send {
+        self.begin_with("BEGIN IMMEDIATE")
+    }
+}
+
+impl BeginWrite for PgPool {
+    type Database = sqlx::Postgres;
+    fn begin_write(&self) -> impl std::future::Future<Output = Result<sqlx::Transaction<'static, sqlx::Postgres>, sqlx::Error>> + Send {
+        self.begin()
+    }
 }
 
 #[derive(Clone, Debug)]

@@ -28,7 +28,7 @@ fn bad(e: impl std::fmt::Display) -> StoreError {
 pub async fn save_scheme(db: &Db, actor: &Actor, scheme: &Scheme) -> crate::Result<i64> {
     let def = serde_json::to_string(scheme).map_err(bad)?;
     with_pool!(db, p => {
-        let mut tx = p.begin().await?;
+        let mut tx = p.begin_write().await?;
         let version: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(version), 0) + 1 FROM eval_scheme WHERE code = $1")
             .bind(&scheme.code).fetch_one(&mut *tx).await?;
         let id: i64 = sqlx::query_scalar(
@@ -91,7 +91,7 @@ pub async fn set_adjustment_input(db: &Db, actor: &Actor, year: i32, a: &Adjustm
         return Err(StoreError::Invalid("次数/数量必须是非负数".into()));
     }
     with_pool!(db, p => {
-        let mut tx = p.begin().await?;
+        let mut tx = p.begin_write().await?;
         let n = sqlx::query(
             "INSERT INTO eval_adjustment_input (year, zone_id, item, value, evidence) SELECT $1, id, $3, $4, $5 FROM zone WHERE code = $2
              ON CONFLICT (year, zone_id, item) DO UPDATE SET value = $4, evidence = $5")
@@ -168,7 +168,7 @@ pub async fn save_run(db: &Db, actor: &Actor, scheme_id: i64, year: i32, inputs:
     let (i, c, o) = (serde_json::to_string(inputs).map_err(bad)?, serde_json::to_string(context).map_err(bad)?, serde_json::to_string(outcome).map_err(bad)?);
     let m = mc.map(serde_json::to_string).transpose().map_err(bad)?;
     with_pool!(db, p => {
-        let mut tx = p.begin().await?;
+        let mut tx = p.begin_write().await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO eval_run (scheme_id, year, status, inputs, context, outcome, mc, created_by, created_at)
              VALUES ($1, $2, 'draft', $3, $4, $5, $6, $7, $8) RETURNING id")
@@ -183,7 +183,7 @@ pub async fn save_run(db: &Db, actor: &Actor, scheme_id: i64, year: i32, inputs:
 /// Publishes a run: it becomes the year's official ranking. One per year.
 pub async fn publish(db: &Db, actor: &Actor, id: i64) -> crate::Result<()> {
     with_pool!(db, p => {
-        let mut tx = p.begin().await?;
+        let mut tx = p.begin_write().await?;
         let row: Option<(i64, String)> = sqlx::query_as("SELECT year, status FROM eval_run WHERE id = $1").bind(id).fetch_optional(&mut *tx).await?;
         let Some((year, status)) = row else { return Err(StoreError::NotFound(format!("考核 {id}"))) };
         if status == "published" {

@@ -105,7 +105,7 @@ pub async fn list_groups(db: &Db) -> crate::Result<Vec<ZoneGroup>> {
 pub async fn upsert_groups(db: &Db, actor: &Actor, groups: &[ZoneGroup]) -> crate::Result<UpsertSummary> {
     let mut sum = UpsertSummary::default();
     with_pool!(db, p => {
-        let mut tx = p.begin().await?;
+        let mut tx = p.begin_write().await?;
         for g in groups {
             let old: Option<(String, String)> = sqlx::query_as("SELECT name, description FROM zone_group WHERE code = $1")
                 .bind(&g.code).fetch_optional(&mut *tx).await?;
@@ -133,7 +133,7 @@ pub async fn upsert_zones(db: &Db, actor: &Actor, zones: &[Zone]) -> crate::Resu
     }
     let mut sum = UpsertSummary::default();
     with_pool!(db, p => {
-        let mut tx = p.begin().await?;
+        let mut tx = p.begin_write().await?;
         for (i, z) in zones.iter().enumerate() {
             let old = existing.iter().find(|e| e.zone.code == z.code);
             let old_json = old.map(|o| json(&o.zone)).flatten();
@@ -198,7 +198,7 @@ pub async fn upsert_units(db: &Db, actor: &Actor, units: &[Unit]) -> crate::Resu
     let existing = list_units(db).await?;
     let mut sum = UpsertSummary::default();
     with_pool!(db, p => {
-        let mut tx = p.begin().await?;
+        let mut tx = p.begin_write().await?;
         for (i, u) in units.iter().enumerate() {
             let old = existing.iter().find(|e| e.code == u.code);
             // Aliases are a set: compare them sorted.
@@ -244,7 +244,7 @@ pub async fn upsert_collectives(db: &Db, actor: &Actor, collectives: &[Collectiv
     let existing = list_collectives(db).await?;
     let mut sum = UpsertSummary::default();
     with_pool!(db, p => {
-        let mut tx = p.begin().await?;
+        let mut tx = p.begin_write().await?;
         for c in collectives {
             // Members are a set: compare them sorted.
             let norm = |c: &Collective| { let mut c = c.clone(); c.members.sort(); json(&c) };
@@ -320,7 +320,7 @@ pub async fn upsert_indicators(db: &Db, actor: &Actor, indicators: &[Indicator])
     let existing = list_indicators(db).await?;
     let mut sum = UpsertSummary::default();
     with_pool!(db, p => {
-        let mut tx = p.begin().await?;
+        let mut tx = p.begin_write().await?;
         for (i, ind) in indicators.iter().enumerate() {
             let old = existing.iter().find(|e| e.indicator.code == ind.code);
             let old_json = old.map(|o| json(&o.indicator)).flatten();

@@ -87,7 +87,7 @@ pub async fn load_demo(db: &Db, actor: &Actor, values: &[DemoValue]) -> crate::R
         rows.push((z, i, v.period.to_string(), v.value));
     }
     with_pool!(db, p => {
-        let mut tx = p.begin().await?;
+        let mut tx = p.begin_write().await?;
         sqlx::query("DELETE FROM observation WHERE is_demo = TRUE").execute(&mut *tx).await?;
         // Chunks keep the statement under SQLite's bind-parameter limit.
         for chunk in rows.chunks(500) {
@@ -224,12 +224,13 @@ pub struct BulkRow {
 /// record for the batch (no history or audit record per value).
 pub async fn bulk_load(db: &Db, actor: &Actor, rows: &[BulkRow], updated_at: chrono::DateTime<Utc>) -> crate::Result<()> {
     use std::fmt::Write;
+    use crate::db::BeginWrite as _;
     let by = actor.name.replace(['\'', '\t', '\n', '\\'], "");
     let summary = Some(format!("{{\"生成数据\":{}}}", rows.len()));
     match db {
         Db::Sqlite(p) => {
             let at = updated_at.to_rfc3339();
-            let mut tx = p.begin().await?;
+            let mut tx = p.begin_write().await?;
             for chunk in rows.chunks(4000) {
                 let mut sql = String::with_capacity(chunk.len() * 96);
                 sql.push_str("INSERT INTO observation (zone_id, indicator_id, period, value, prior_comparable, status, is_demo, updated_by, updated_at) VALUES ");
@@ -260,7 +261,7 @@ pub async fn bulk_load(db: &Db, actor: &Actor, rows: &[BulkRow], updated_at: chr
                 }
                 let _ = writeln!(buf, "\tapproved\tf\t{by}\t{at}");
             }
-            let mut tx = p.begin().await?;
+            let mut tx = p.begin_write().await?;
             let mut copy = tx
                 .copy_in_raw("COPY observation (zone_id, indicator_id, period, value, prior_comparable, status, is_demo, updated_by, updated_at) FROM STDIN")
                 .await?;

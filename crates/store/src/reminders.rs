@@ -14,7 +14,7 @@ pub async fn already_sent(db: &Db, key: &str) -> crate::Result<bool> {
 pub async fn record(db: &Db, key: &str, username: &str, channel: &str) -> crate::Result<()> {
     let actor = Actor::system("reminder");
     with_pool!(db, p => {
-        let mut tx = p.begin().await?;
+        let mut tx = p.begin_write().await?;
         sqlx::query("INSERT INTO reminder_sent (dedupe_key, user_id, sent_at, channel)
                      SELECT $1, id, $2, $3 FROM app_user WHERE username = $4 ON CONFLICT (dedupe_key) DO NOTHING")
             .bind(key).bind(Utc::now()).bind(channel).bind(username).execute(&mut *tx).await?;

@@ -35,7 +35,7 @@ pub async fn upsert(db: &Db, actor: &Actor, rules: &[Rule]) -> crate::Result<usi
     let existing = list(db).await?;
     let mut changed = 0;
     with_pool!(db, p => {
-        let mut tx = p.begin().await?;
+        let mut tx = p.begin_write().await?;
         for (i, r) in rules.iter().enumerate() {
             let old = existing.iter().find(|e| e.rule.code == r.code);
             if old.is_some_and(|o| o.rule == *r) {
@@ -57,7 +57,7 @@ pub async fn upsert(db: &Db, actor: &Actor, rules: &[Rule]) -> crate::Result<usi
 
 pub async fn set_active(db: &Db, actor: &Actor, code: &str, active: bool) -> crate::Result<()> {
     with_pool!(db, p => {
-        let mut tx = p.begin().await?;
+        let mut tx = p.begin_write().await?;
         let n = sqlx::query("UPDATE validation_rule SET active = $1 WHERE code = $2").bind(active).bind(code).execute(&mut *tx).await?.rows_affected();
         if n == 0 {
             return Err(StoreError::NotFound(format!("校验规则“{code}”")));

@@ -31,7 +31,7 @@ pub async fn create(db: &Db, who: &Principal, ttl: Duration) -> crate::Result<Ne
     let now = Utc::now();
     let actor = Actor::user(who.user_id, &who.username);
     with_pool!(db, p => {
-        let mut tx = p.begin().await?;
+        let mut tx = p.begin_write().await?;
         sqlx::query("DELETE FROM session WHERE expires_at < $1").bind(now).execute(&mut *tx).await?;
         sqlx::query("INSERT INTO session (id_hash, user_id, csrf, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)")
             .bind(digest(&token)).bind(who.user_id).bind(&csrf).bind(now).bind(now + ttl).execute(&mut *tx).await?;
@@ -54,7 +54,7 @@ pub async fn load(db: &Db, token: &str) -> crate::Result<Option<(Principal, Stri
 pub async fn delete(db: &Db, token: &str, who: &Principal) -> crate::Result<()> {
     let actor = Actor::user(who.user_id, &who.username);
     with_pool!(db, p => {
-        let mut tx = p.begin().await?;
+        let mut tx = p.begin_write().await?;
         sqlx::query("DELETE FROM session WHERE id_hash = $1").bind(digest(token)).execute(&mut *tx).await?;
         audit!(&mut *tx, actor, "logout", "session", &who.username, None::<String>, None::<String>)?;
         tx.commit().await?;
@@ -67,7 +67,7 @@ pub async fn delete(db: &Db, token: &str, who: &Principal) -> crate::Result<()> 
 pub async fn create_token(db: &Db, actor: &Actor, username: &str, name: &str) -> crate::Result<String> {
     let token = format!("nj_{}", random_secret());
     with_pool!(db, p => {
-        let mut tx = p.begin().await?;
+        let mut tx = p.begin_write().await?;
         let uid: Option<i64> = sqlx::query_scalar("SELECT id FROM app_user WHERE username = $1").bind(username).fetch_optional(&mut *tx).await?;
         let Some(uid) = uid else { return Err(crate::StoreError::NotFound(format!("用户“{username}”"))) };
         sqlx::query("INSERT INTO api_token (user_id, name, token_hash, created_at) VALUES ($1, $2, $3, $4)")

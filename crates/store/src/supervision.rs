@@ -76,7 +76,7 @@ pub async fn set_rules(db: &Db, actor: &Actor, r: &Rules) -> crate::Result<()> {
     r.check().map_err(invalid)?;
     let old = rules(db).await?;
     with_pool!(db, p => {
-        let mut tx = p.begin().await?;
+        let mut tx = p.begin_write().await?;
         sv_lock!(&mut *tx)?;
         sqlx::query("INSERT INTO sv_setting (key, value) VALUES ('rules', $1) ON CONFLICT (key) DO UPDATE SET value = $1")
             .bind(json(r)).execute(&mut *tx).await?;
@@ -594,7 +594,7 @@ pub async fn set_schedule(db: &Db, actor: &Actor, task_id: i64, starts_on: Naive
         deadline.map(|d| d.to_string()).unwrap_or_else(|| "未定".into())
     );
     with_pool!(db, p => {
-        let mut tx = p.begin().await?;
+        let mut tx = p.begin_write().await?;
         sv_lock!(&mut *tx)?;
         sqlx::query("UPDATE sv_task SET starts_on = $1, deadline_text = $2, deadline = $3, version = version + 1 WHERE id = $4")
             .bind(starts_on).bind(deadline_text.trim()).bind(deadline).bind(task_id).execute(&mut *tx).await?;
@@ -619,7 +619,7 @@ pub async fn add_milestone(db: &Db, actor: &Actor, task_id: i64, title: &str, du
         return Err(invalid(format!("节点“{title}”已存在")));
     }
     let id = with_pool!(db, p => {
-        let mut tx = p.begin().await?;
+        let mut tx = p.begin_write().await?;
         sv_lock!(&mut *tx)?;
         let id: i64 = sqlx::query_scalar("INSERT INTO sv_milestone (task_id, title, due_on) VALUES ($1, $2, $3) RETURNING id")
             .bind(task_id).bind(title).bind(due).fetch_one(&mut *tx).await?;
@@ -638,7 +638,7 @@ pub async fn remove_milestone(db: &Db, actor: &Actor, task_id: i64, milestone_id
     active(&t)?;
     let m = t.milestones.iter().find(|m| m.id == milestone_id).ok_or_else(|| StoreError::NotFound(format!("节点 {milestone_id}")))?;
     with_pool!(db, p => {
-        let mut tx = p.begin().await?;
+        let mut tx = p.begin_write().await?;
         sv_lock!(&mut *tx)?;
         sqlx::query("UPDATE sv_milestone SET removed = TRUE WHERE id = $1 AND task_id = $2").bind(milestone_id).bind(task_id).execute(&mut *tx).await?;
         event!(&mut *tx, task_id, actor, "milestone", &format!("删除节点“{}”（{}）", m.title, m.due))?;
@@ -662,7 +662,7 @@ pub async fn set_manual_light(db: &Db, actor: &Actor, task_id: i64, manual: Opti
         None => "取消人工亮灯，恢复按规则自动亮灯".to_string(),
     };
     with_pool!(db, p => {
-        let mut tx = p.begin().await?;
+        let mut tx = p.begin_write().await?;
         sv_lock!(&mut *tx)?;
         sqlx::query("UPDATE sv_task SET manual_light = $1, manual_reason = $2, version = version + 1 WHERE id = $3")
             .bind(light).bind(&reason).bind(task_id).execute(&mut *tx).await?;
@@ -742,7 +742,7 @@ pub async fn file_report(db: &Db, actor: &Actor, r: NewReport, now: DateTime<Utc
         None => (None, None, None),
     };
     let id = with_pool!(db, p => {
-        let mut tx = p.begin().await?;
+        let mut tx = p.begin_write().await?;
         sv_lock!(&mut *tx)?;
         let unit_id: Option<i64> = match &r.unit {
             Some(u) => Some(sqlx::query_scalar("SELECT id FROM unit WHERE code = $1").bind(u).fetch_one(&mut *tx).await?),
@@ -792,7 +792,7 @@ pub async fn urge(db: &Db, actor: &Actor, task_id: i64, units: &[String], channe
     }
     let names: Vec<String> = units.iter().map(|u| t.units.iter().find(|x| &x.code == u).map(|x| x.name.clone()).unwrap_or_default()).collect();
     let ids = with_pool!(db, p => {
-        let mut tx = p.begin().await?;
+        let mut tx = p.begin_write().await?;
         sv_lock!(&mut *tx)?;
         let mut ids = Vec::new();
         for u in units {
@@ -824,7 +824,7 @@ pub async fn acknowledge(db: &Db, actor: &Actor, urge_id: i64, unit: &str, now: 
         return Ok(());
     }
     with_pool!(db, p => {
-        let mut tx = p.begin().await?;
+        let mut tx = p.begin_write().await?;
         sv_lock!(&mut *tx)?;
         sqlx::query("UPDATE sv_urge SET read_at = $1, read_by = $2 WHERE id = $3 AND read_at IS NULL")
             .bind(stamp(now)).bind(&actor.name).bind(urge_id).execute(&mut *tx).await?;
@@ -847,7 +847,7 @@ pub async fn reply(db: &Db, actor: &Actor, urge_id: i64, unit: &str, text: &str,
         return Err(invalid("该催办已回复"));
     }
     with_pool!(db, p => {
-        let mut tx = p.begin().await?;
+        let mut tx = p.begin_write().await?;
         sv_lock!(&mut *tx)?;
         sqlx::query("UPDATE sv_urge SET reply = $1, replied_at = $2, replied_by = $3,
                      read_at = COALESCE(read_at, $2), read_by = COALESCE(read_by, $3) WHERE id = $4")
@@ -868,7 +868,7 @@ pub async fn instruct(db: &Db, actor: &Actor, escalation_id: i64, text: &str, no
         return Err(invalid("批示内容不能为空"));
     }
     with_pool!(db, p => {
-        let mut tx = p.begin().await?;
+        let mut tx = p.begin_write().await?;
         sv_lock!(&mut *tx)?;
         sqlx::query("UPDATE sv_escalation SET instruction = $1, instructed_by = $2, instructed_at = $3 WHERE id = $4")
             .bind(text).bind(&actor.name).bind(stamp(now)).bind(escalation_id).execute(&mut *tx).await?;
@@ -889,7 +889,7 @@ pub async fn close(db: &Db, actor: &Actor, task_id: i64, rating: &str, comment: 
     }
     let today = beijing_date(now);
     with_pool!(db, p => {
-        let mut tx = p.begin().await?;
+        let mut tx = p.begin_write().await?;
         sv_lock!(&mut *tx)?;
         sqlx::query("UPDATE sv_task SET status = 'closed', rating = $1, closing_comment = $2, closed_on = $3, closed_by = $4, version = version + 1 WHERE id = $5")
             .bind(rating).bind(comment.trim()).bind(today).bind(&actor.name).bind(task_id).execute(&mut *tx).await?;
@@ -914,7 +914,7 @@ pub async fn return_close(db: &Db, actor: &Actor, task_id: i64, reason: &str, no
         return Err(invalid("退回销号申请必须填写理由"));
     }
     with_pool!(db, p => {
-        let mut tx = p.begin().await?;
+        let mut tx = p.begin_write().await?;
         sv_lock!(&mut *tx)?;
         sqlx::query("UPDATE sv_task SET status = 'open', version = version + 1 WHERE id = $1").bind(task_id).execute(&mut *tx).await?;
         event!(&mut *tx, task_id, actor, "close_return", &format!("退回销号申请：{}", reason.trim()))?;
@@ -970,7 +970,7 @@ async fn sweep_tasks(db: &Db, only: Option<i64>, now: DateTime<Utc>) -> crate::R
     let rules = rules(db).await?;
     let actor = Actor::system(RULES_ACTOR);
     with_pool!(db, p => {
-        let mut tx = p.begin().await?;
+        let mut tx = p.begin_write().await?;
         // Lock first, then read: a concurrent sweep has committed before we look.
         sv_lock!(&mut *tx)?;
         let tasks: Vec<Task> = load(db, None, only, false).await?;

@@ -135,7 +135,7 @@ pub async fn create(db: &Db, actor: &Actor, u: NewUser) -> crate::Result<i64> {
         "username": username, "display_name": display, "role": u.role.code(), "unit": u.unit, "zones": u.zones, "email": u.email
     }));
     let id = with_pool!(db, p => {
-        let mut tx = p.begin().await?;
+        let mut tx = p.begin_write().await?;
         let unit_id: Option<i64> = match &u.unit {
             Some(code) => match sqlx::query_scalar("SELECT id FROM unit WHERE code = $1").bind(code).fetch_optional(&mut *tx).await? {
                 Some(id) => Some(id),
@@ -166,7 +166,7 @@ pub async fn set_password(db: &Db, actor: &Actor, username: &str, password: &str
     check_password(password)?;
     let hash = hash_blocking(password.to_string()).await;
     with_pool!(db, p => {
-        let mut tx = p.begin().await?;
+        let mut tx = p.begin_write().await?;
         let n = sqlx::query("UPDATE app_user SET password_hash = $1 WHERE username = $2")
             .bind(&hash).bind(username).execute(&mut *tx).await?.rows_affected();
         if n == 0 {
@@ -183,7 +183,7 @@ pub async fn set_password(db: &Db, actor: &Actor, username: &str, password: &str
 
 pub async fn set_active(db: &Db, actor: &Actor, username: &str, active: bool) -> crate::Result<()> {
     with_pool!(db, p => {
-        let mut tx = p.begin().await?;
+        let mut tx = p.begin_write().await?;
         let old: Option<bool> = sqlx::query_scalar("SELECT active FROM app_user WHERE username = $1")
             .bind(username).fetch_optional(&mut *tx).await?;
         let Some(old) = old else { return Err(StoreError::NotFound(format!("用户“{username}”"))) };

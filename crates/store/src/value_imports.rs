@@ -34,7 +34,7 @@ impl ImportRecord {
 
 async fn insert(db: &Db, actor: &Actor, file: &str, status: &str, rows: usize, problems: usize, message: &str, payload: Option<String>) -> crate::Result<i64> {
     Ok(with_pool!(db, p => {
-        let mut tx = p.begin().await?;
+        let mut tx = p.begin_write().await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO import_batch (at, actor, file_name, status, row_count, problem_count, message, payload)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id")
@@ -99,7 +99,7 @@ pub async fn commit(db: &Db, actor: &Actor, ds: &Dataset, id: i64, today: NaiveD
     let values: Vec<ValueInput> = serde_json::from_str(payload.as_deref().unwrap_or("[]")).map_err(|e| StoreError::Invalid(e.to_string()))?;
     collection::apply(db, actor, ds, &batches(&values), "import", today).await?;
     with_pool!(db, p => {
-        let mut tx = p.begin().await?;
+        let mut tx = p.begin_write().await?;
         sqlx::query("UPDATE import_batch SET status = 'committed', message = $2, payload = NULL WHERE id = $1")
             .bind(id).bind(format!("已导入 {} 个数值", values.len())).execute(&mut *tx).await?;
         audit!(&mut *tx, actor, "commit", "import_batch", &id.to_string(), Some("{\"status\":\"staged\"}".to_string()), Some("{\"status\":\"committed\"}".to_string()))?;

@@ -168,7 +168,7 @@ pub async fn create_draft(db: &Db, actor: &Actor, name: &str, text: &str, revise
     let warnings: Vec<String> = parsed.warnings.iter().map(|w| w.to_string()).collect();
     let at = stamp(now);
     Ok(with_pool!(db, p => {
-        let mut tx = p.begin().await?;
+        let mut tx = p.begin_write().await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO sv_draft (plan_id, name, source, ledger, warnings, status, version, created_by, created_at, updated_by, updated_at)
              VALUES ($1, $2, $3, $4, $5, 'draft', 1, $6, $7, $6, $7) RETURNING id")
@@ -195,7 +195,7 @@ pub async fn save_draft(db: &Db, actor: &Actor, id: i64, expected_version: i64, 
     }
     let changed = ledger::diff(&d.ledger, l);
     Ok(with_pool!(db, p => {
-        let mut tx = p.begin().await?;
+        let mut tx = p.begin_write().await?;
         let n = sqlx::query("UPDATE sv_draft SET ledger = $1, version = version + 1, updated_by = $2, updated_at = $3 WHERE id = $4 AND version = $5")
             .bind(json(l)).bind(&actor.name).bind(stamp(now)).bind(id).bind(expected_version).execute(&mut *tx).await?.rows_affected();
         if n == 0 {
@@ -328,7 +328,7 @@ pub async fn adopt(db: &Db, actor: &Actor, id: i64, expected_version: i64, now: 
     let targets: Vec<&LedgerTarget> = d.ledger.targets.iter().filter(|g| g.include).collect();
     let name = d.name.clone();
     let summary = with_pool!(db, p => {
-        let mut tx = p.begin().await?;
+        let mut tx = p.begin_write().await?;
         sv_lock!(&mut *tx)?;
         let plan_id: i64 = match d.plan_id {
             Some(pid) => {

@@ -81,7 +81,7 @@ struct Upload<'a> {
 async fn insert(db: &Db, actor: &Actor, u: Upload<'_>, now: DateTime<Utc>) -> crate::Result<i64> {
     let Upload { plan_id, file, status, rows, problems, message, payload } = u;
     Ok(with_pool!(db, p => {
-        let mut tx = p.begin().await?;
+        let mut tx = p.begin_write().await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO sv_import (at, actor, plan_id, file_name, status, row_count, problem_count, message, payload)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id")
@@ -151,7 +151,7 @@ pub async fn commit_import(db: &Db, actor: &Actor, id: i64, now: DateTime<Utc>) 
     let today = beijing_date(now);
     let at = stamp(now);
     let out = with_pool!(db, p => {
-        let mut tx = p.begin().await?;
+        let mut tx = p.begin_write().await?;
         sv_lock!(&mut *tx)?;
         let tasks = super::tasks(db, Some(plan_id)).await?;
         let mut next_seq = tasks.iter().map(|t| t.seq).max().unwrap_or(0);

@@ -300,8 +300,10 @@ pub async fn save(
             match collection::transition(&st.db, &actor(&s), &c.ds, Transition::Submit, &t, "").await {
                 Ok(()) => message = Some("已报送，等待审核".into()),
                 Err(e) => {
+                    // The save itself went through: say so, and why the report was not submitted
+                    // (typically someone saved it again in between).
                     message = None;
-                    error = Some(entry_error(e)?);
+                    error = Some(format!("草稿已保存，但未报送：{}", entry_error(e)?));
                 }
             }
         }

@@ -14,7 +14,7 @@ pub const PASSWORD: &str = "测试密码-secret-1";
 pub struct App {
     pub url: String,
     pub db: Db,
-    _dir: tempfile::TempDir,
+    _dir: Option<tempfile::TempDir>,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
 }
 
@@ -29,6 +29,27 @@ impl Drop for App {
 pub async fn spawn_app() -> App {
     let dir = tempfile::tempdir().unwrap();
     let db = Db::connect(dir.path().join("web.db").to_str().unwrap()).await.unwrap();
+    spawn_app_on(db, Some(dir)).await
+}
+
+/// A new, empty PostgreSQL database on the server of `NENGJI_TEST_PG_URL`; `None` when that is
+/// not set (and a panic when `NENGJI_REQUIRE_PG=1`, as `scripts/test` sets).
+pub async fn pg_db() -> Option<Db> {
+    let Ok(admin) = std::env::var("NENGJI_TEST_PG_URL") else {
+        assert_ne!(std::env::var("NENGJI_REQUIRE_PG").as_deref(), Ok("1"), "NENGJI_REQUIRE_PG=1 but NENGJI_TEST_PG_URL is not set");
+        eprintln!("NENGJI_TEST_PG_URL not set: the PostgreSQL run is skipped (scripts/test runs it)");
+        return None;
+    };
+    let name = format!("nengji_w_{}", &nengji_store::sessions::random_secret()[..12].to_lowercase());
+    let server = sqlx::PgPool::connect(&admin).await.expect("PostgreSQL from NENGJI_TEST_PG_URL");
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&server).await.unwrap();
+    server.close().await;
+    let (base, _) = admin.rsplit_once('/').unwrap();
+    Some(Db::connect(&format!("{base}/{name}")).await.unwrap())
+}
+
+/// The app over `db` (migrated, empty), with master data, demo values and the test accounts.
+pub async fn spawn_app_on(db: Db, dir: Option<tempfile::TempDir>) -> App {
     let actor = Actor::system("test");
     seed::master_data(&db, &actor).await.unwrap();
     seed::demo_values(&db, &actor).await.unwrap();
