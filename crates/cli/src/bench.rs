@@ -51,12 +51,18 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 5)]
         rounds: usize,
     },
+    /// Idle-land scan of N generated parcels against pandas/numpy (bench/land_bench.py) in the same run.
+    Land(crate::bench_land::Args),
+    /// 亩均 grading of N generated enterprises against pandas/numpy (bench/mujun_bench.py) in the same run.
+    Mujun(crate::bench_mujun::Args),
 }
 
 pub async fn run(cmd: BenchCommand) -> Result<()> {
     match cmd {
         BenchCommand::Import { values, xlsx_values, dir, sqlite3 } => import(values, xlsx_values, dir, &sqlite3).await,
         BenchCommand::Bulletin { zones, no_pdf, rounds } => crate::bench_bulletin::run(&zones, !no_pdf, rounds),
+        BenchCommand::Land(args) => crate::bench_land::run(args),
+        BenchCommand::Mujun(args) => crate::bench_mujun::run(args),
     }
 }
 

@@ -49,7 +49,10 @@ pub async fn load(db: &Db) -> Result<()> {
     collection::set_period_window(db, &actor, &ds, FIRST_OPEN, w).await?;
     println!("已开放 {} 的数据填报：截止 {}，{} 锁定", FIRST_OPEN.label(), w.due, w.locks);
     println!("{}", nengji_store::supervision::load_demo(db, chrono::Utc::now()).await?);
+    println!("{}", nengji_store::registers::demo::load_summary(db, &actor).await?);
+    println!("{}", nengji_store::land::load_demo(db, chrono::Utc::now()).await?);
     nengji_web::evaluation::service::demo(db).await.map_err(|e| anyhow::anyhow!(e.message()))?;
+    println!("{}", nengji_web::landuse::service::demo(db).await.map_err(|e| anyhow::anyhow!(e.message()))?);
     println!("已计算并发布 2018、2019 年开发区综合考核（示例方案与示例数据）");
     let accounts = [
         ("admin", "市开发区办管理员", Role::Admin, None, vec![]),

@@ -2,6 +2,8 @@
 
 mod bench;
 mod bench_bulletin;
+mod bench_land;
+mod bench_mujun;
 mod config;
 mod demo;
 #[path = "gen.rs"]

@@ -16,7 +16,11 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use chrono::NaiveDate;
+
 use crate::expr::{Env, Scope};
+use crate::registers::counts::{month_end, Area, CountSpec};
+use crate::registers::{platforms, projects, Record, RegisterKind};
 use crate::period::Month;
 use crate::series::sum_amounts;
 
@@ -61,7 +65,13 @@ pub enum TargetScope {
         indicator: String,
         threshold: f64,
         comparator: Comparator,
+        /// An upper bound (exclusive) making the count a band: 超5000万美元 but below 1亿美元.
+        #[serde(default)]
+        below: Option<f64>,
     },
+    /// The number of zones whose `indicator` was 0 at the end of the base year and is above 0
+    /// now (外资空白消除: zero-FDI zones that achieved a breakthrough).
+    ZonesLeavingZero { indicator: String },
     /// Every zone must meet the target; the measure is the worst zone's value (the lowest for
     /// ≥, the highest for ≤), so the target is met exactly when all zones meet it.
     EveryZone,
@@ -81,6 +91,9 @@ pub enum TargetKind {
     /// The scope's indicator as a % of a whole-city figure that is not a zone indicator
     /// (全市地区生产总值). The office enters that figure per year in `city_values`.
     ShareOfCityTotal { city_label: String, city_values: BTreeMap<i32, f64> },
+    /// The count (or a sum) of register records as of a day — 21 重大项目, 400 高新技术企业 …
+    /// Measured from the registers, not from zone values (see [`Target::measure_registers`]).
+    RegisterCount(CountSpec),
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -288,10 +301,28 @@ impl Target {
             _ => zones.to_vec(),
         };
         let sum = |ind: &str| sum_amounts(members.iter().map(|z| zone_value(ind, z)));
+        if let TargetKind::RegisterCount(_) = self.kind {
+            return None;
+        }
         match &self.scope {
-            TargetScope::CountZones { indicator, threshold, comparator } => {
+            TargetScope::CountZones { indicator, threshold, comparator, below } => {
                 let values: Option<Vec<f64>> = members.iter().map(|z| zone_value(indicator, z)).collect();
-                return Some(values?.into_iter().filter(|v| comparator.holds(*v, *threshold)).count() as f64);
+                let in_band = |v: f64| comparator.holds(v, *threshold) && below.is_none_or(|b| v < b);
+                return Some(values?.into_iter().filter(|v| in_band(*v)).count() as f64);
+            }
+            TargetScope::ZonesLeavingZero { indicator } => {
+                let base = Month::new(self.base_year(), 12)?;
+                if period <= base {
+                    return Some(0.0);
+                }
+                let mut n = 0.0;
+                for z in &members {
+                    let (before, now) = (env.value(indicator, base, &Scope::Zone(z.clone()))?, zone_value(indicator, z)?);
+                    if before == 0.0 && now > 0.0 {
+                        n += 1.0;
+                    }
+                }
+                return Some(n);
             }
             TargetScope::EveryZone => {
                 let values: Option<Vec<f64>> = members.iter().map(|z| zone_value(&self.indicator, z)).collect();
@@ -316,7 +347,36 @@ impl Target {
                 }
                 crate::series::share_pct(sum(&self.indicator)?, *city_values.get(&period.year())?)
             }
+            TargetKind::RegisterCount(_) => None,
         }
+    }
+
+    /// The register count a target is measured by, if it is one.
+    pub fn register_spec(&self) -> Option<&CountSpec> {
+        match &self.kind {
+            TargetKind::RegisterCount(spec) => Some(spec),
+            _ => None,
+        }
+    }
+
+    /// A register-count target's measure on `day` over `records` (the records of its register).
+    /// `None` for other targets, and when the register holds no records at all: an empty register
+    /// means "not kept yet", not "zero".
+    pub fn measure_registers(&self, records: &[Record], day: NaiveDate) -> Option<f64> {
+        let spec = self.register_spec()?;
+        if records.is_empty() {
+            return None;
+        }
+        let area = match &self.scope {
+            TargetScope::Zone(z) => Area::Zone(z.clone()),
+            _ => Area::City,
+        };
+        Some(spec.measure(records, day, &area))
+    }
+
+    /// A register-count target's measure at the end of each year in `from..=to`.
+    pub fn register_observations(&self, records: &[Record], from: i32, to: i32) -> Vec<Observation> {
+        (from..=to).filter_map(|y| self.measure_registers(records, month_end(y, 12)).map(|v| Observation::year_end(y, v))).collect()
     }
 
     /// The measure at December of each year in `from..=to`, skipping years without data.
@@ -508,7 +568,7 @@ impl Target {
     /// stock or a share it is the trajectory value at that month. Only for targets measured as
     /// one figure per scope (not counts of zones or the worst zone).
     pub fn pace(&self, period: Month, actual: f64, observations: &[Observation], flow: bool) -> Option<PaceCheck> {
-        if matches!(self.scope, TargetScope::CountZones { .. } | TargetScope::EveryZone) {
+        if matches!(self.scope, TargetScope::CountZones { .. } | TargetScope::ZonesLeavingZero { .. } | TargetScope::EveryZone) {
             return None;
         }
         if flow {
@@ -640,35 +700,47 @@ pub fn plan_targets() -> Vec<Target> {
         linked_tasks: tasks.iter().map(|s| s.to_string()).collect(),
     };
     let growth = TargetKind::AvgGrowth { from_year: 2018, to_year: 2020 };
-    let parks = |code: &str, title: &str| {
-        let mut p = t(code, title, TargetScope::City, TargetKind::Level, code, "个", 2.0, &["五(四)"]);
-        // Parks created under the plan: none before it.
-        p.baseline_value = Some(0.0);
-        p
+    // Counted from the registers. "新增" counts start with the plan (2018), so their base is 0.
+    let plan_start = NaiveDate::from_ymd_opt(2018, 1, 1).expect("date");
+    let count = |code: &str, title: &str, spec: CountSpec, unit: &str, value: f64, tasks: &[&str]| {
+        let mut c = t(code, title, TargetScope::City, TargetKind::RegisterCount(spec.clone()), code, unit, value, tasks);
+        if spec.since.is_some() {
+            c.baseline_value = Some(0.0);
+        }
+        c
     };
-    let sino_foreign = parks("sino_foreign_parks", "创建2个中外合作产业园");
-    let interprovincial = parks("interprovincial_parks", "创建2个省际合作共建园");
+    let hitech = CountSpec::new(RegisterKind::Enterprises, &["hitech_date"]).valid_for_years(crate::registers::enterprises::CERTIFICATE_YEARS);
+    let tech_sme = CountSpec::new(RegisterKind::Enterprises, &["tech_sme_date"]);
+    let landed = || CountSpec::new(RegisterKind::Projects, projects::SIGNED_OR_LATER);
+    let platform = |types: &[&str], min_level: &str| {
+        CountSpec::new(RegisterKind::Platforms, &["recognised"]).until("revoked").only("kind", types).only_owned("level", platforms::levels_from(min_level))
+    };
+    let park = |kinds: &[&str]| CountSpec::new(RegisterKind::Parks, &["established"]).only("kind", kinds);
+    let fdi_zones = |code: &str, title: &str, threshold: f64, below: Option<f64>, goal: f64| {
+        t(code, title, TargetScope::CountZones { indicator: "fdi".into(), threshold, comparator: Ge, below }, TargetKind::Level, "fdi", "家", goal, &["五(二)"])
+    };
+    let mut hitech_in_zones =
+        count("hitech_ent_400", "开发区高新技术企业数量达400家以上", hitech.clone().in_zones(), "家", 400.0, &["四(一)"]);
+    hitech_in_zones.indicator = "hitech_ent".into();
+    let mut tech_sme_in_zones =
+        count("tech_sme_6000", "开发区内科技型中小企业达6000家以上", tech_sme.clone().in_zones(), "家", 6000.0, &["四(一)"]);
+    tech_sme_in_zones.indicator = "tech_sme".into();
+    let sino_foreign =
+        count("sino_foreign_parks", "创建2个中外合作产业园", park(&["国别特色产业园"]).new_since(plan_start), "个", 2.0, &["五(四)"]);
+    let interprovincial =
+        count("interprovincial_parks", "创建2个省际合作共建园", park(&["省际合作共建园"]).new_since(plan_start), "个", 2.0, &["五(四)"]);
     vec![
         t(
             "revenue_1000_zones",
             "主营业务收入千亿元以上开发区达到4家以上",
-            TargetScope::CountZones { indicator: "revenue".into(), threshold: 1000.0, comparator: Ge },
+            TargetScope::CountZones { indicator: "revenue".into(), threshold: 1000.0, comparator: Ge, below: None },
             TargetKind::Level,
             "revenue",
             "家",
             4.0,
             &["二(一)", "二(二)", "二(三)", "三(一)", "三(二)"],
         ),
-        t(
-            "hitech_ent_400",
-            "开发区高新技术企业数量达400家以上",
-            TargetScope::City,
-            TargetKind::Level,
-            "hitech_ent",
-            "家",
-            400.0,
-            &["四(一)"],
-        ),
+        hitech_in_zones,
         t(
             "hitech_share_35",
             "高新技术产业增加值占规模以上工业增加值比重达到35%以上",
@@ -754,15 +826,59 @@ pub fn plan_targets() -> Vec<Target> {
             55.0,
             &["二(一)", "二(二)", "二(三)"],
         ),
-        t(
-            "tech_sme_6000",
-            "开发区内科技型中小企业达6000家以上",
-            TargetScope::City,
-            TargetKind::Level,
-            "tech_sme",
+        tech_sme_in_zones,
+        count("hitech_ent_600", "全市高新技术企业数量达到600家", hitech, "家", 600.0, &["四(一)"]),
+        count("tech_sme_9100", "全市科技型中小企业达到9100家", tech_sme, "家", 9100.0, &["四(一)"]),
+        count(
+            "major_projects_21",
+            "建设21项重大项目",
+            landed().only("category", &["重大项目"]),
+            "项",
+            21.0,
+            &["三(一)"],
+        ),
+        count(
+            "major_projects_invest_362",
+            "重大项目总投资额达到362亿元",
+            landed().only("category", &["重大项目"]).summing("total_invest"),
+            "亿元",
+            362.0,
+            &["三(一)"],
+        ),
+        count("key_projects_35", "每年引进重点项目35项以上", landed().only("category", &["重点项目"]).each_year(), "项", 35.0, &["三(一)"]),
+        count("attraction_projects_105", "全市重点推进105项招商项目", landed().only("category", &["招商项目"]), "项", 105.0, &["五(一)"]),
+        count("rd_platforms_660", "市级以上研发平台总数达到660家", platform(platforms::RD_TYPES, "市级"), "家", 660.0, &["四(二)"]),
+        count(
+            "new_provincial_platforms_21",
+            "新增省级以上创新平台21个",
+            platform(platforms::RD_TYPES, "省级").new_since(plan_start),
+            "个",
+            21.0,
+            &["四(二)"],
+        ),
+        count("incubators_100", "市级以上孵化器、众创空间达到100家", platform(&["孵化器", "众创空间"], "市级"), "家", 100.0, &["四(二)"]),
+        count("tech_transfer_16", "省级以上技术转移服务机构达到16家", platform(&["技术转移服务机构"], "省级"), "家", 16.0, &["四(二)"]),
+        count("intl_coop_bases_13", "建设省级以上国际科技合作基地13个", platform(&["国际科技合作基地"], "省级"), "个", 13.0, &["四(二)"]),
+        count(
+            "academician_workstations_9",
+            "新建9家院士工作站",
+            platform(&["院士工作站"], "市级").new_since(plan_start),
             "家",
-            6000.0,
-            &["四(一)"],
+            9.0,
+            &["四(三)"],
+        ),
+        count("feature_parks_23", "打造23个特色产业园", park(&["国别特色产业园", "商帮产业园"]), "个", 23.0, &["五(四)"]),
+        fdi_zones("fdi_100m_zones", "实际利用外资超1亿美元以上开发区达到3家或以上", 10_000.0, None, 3.0),
+        fdi_zones("fdi_50m_zones", "实际利用外资超5000万美元（不足1亿美元）开发区达到1家或以上", 5_000.0, Some(10_000.0), 1.0),
+        t(
+            "fdi_zero_breakthrough",
+            "推动2家或以上实际利用外资为零的开发区实现突破",
+            TargetScope::ZonesLeavingZero { indicator: "fdi".into() },
+            TargetKind::Level,
+            "fdi",
+            "家",
+            2.0,
+            &["五(二)"],
         ),
     ]
 }
@@ -1019,21 +1135,70 @@ mod tests {
     #[test]
     fn plan_targets_cover_the_plan() {
         let ts = plan_targets();
-        assert_eq!(ts.len(), 13);
+        assert_eq!(ts.len(), 29);
         for t in &ts {
             assert!(t.check().is_empty(), "{}: {:?}", t.code, t.check());
             assert!(!t.linked_tasks.is_empty());
         }
         let codes: std::collections::HashSet<_> = ts.iter().map(|t| t.code.as_str()).collect();
         assert_eq!(codes.len(), ts.len());
-        // Every indicator is in the catalogue, except the two park counts, which come from a
-        // park register that the catalogue does not have yet.
-        let cat: Vec<String> = crate::catalog::indicators().into_iter().map(|i| i.code).collect();
-        let missing: Vec<&str> =
-            ts.iter().map(|t| t.indicator.as_str()).filter(|i| !cat.iter().any(|c| c == i)).collect();
-        assert_eq!(missing, ["sino_foreign_parks", "interprovincial_parks"]);
-        // The plan's numbers.
         let goal = |code: &str| ts.iter().find(|t| t.code == code).unwrap().target_value;
+        // Every target measured from zone values names a catalogue indicator; the counts of
+        // things come from the registers.
+        let cat: Vec<String> = crate::catalog::indicators().into_iter().map(|i| i.code).collect();
+        let missing: Vec<&str> = ts
+            .iter()
+            .filter(|t| t.register_spec().is_none())
+            .map(|t| t.indicator.as_str())
+            .filter(|i| !cat.iter().any(|c| c == i))
+            .collect();
+        assert!(missing.is_empty(), "{missing:?}");
+        let from_registers: Vec<&str> = ts.iter().filter(|t| t.register_spec().is_some()).map(|t| t.code.as_str()).collect();
+        assert_eq!(
+            from_registers,
+            [
+                "hitech_ent_400",
+                "sino_foreign_parks",
+                "interprovincial_parks",
+                "tech_sme_6000",
+                "hitech_ent_600",
+                "tech_sme_9100",
+                "major_projects_21",
+                "major_projects_invest_362",
+                "key_projects_35",
+                "attraction_projects_105",
+                "rd_platforms_660",
+                "new_provincial_platforms_21",
+                "incubators_100",
+                "tech_transfer_16",
+                "intl_coop_bases_13",
+                "academician_workstations_9",
+                "feature_parks_23"
+            ]
+        );
+        assert_eq!(
+            [
+                "major_projects_21",
+                "major_projects_invest_362",
+                "key_projects_35",
+                "attraction_projects_105",
+                "hitech_ent_600",
+                "tech_sme_9100",
+                "rd_platforms_660",
+                "new_provincial_platforms_21",
+                "incubators_100",
+                "tech_transfer_16",
+                "intl_coop_bases_13",
+                "academician_workstations_9",
+                "feature_parks_23",
+                "fdi_100m_zones",
+                "fdi_50m_zones",
+                "fdi_zero_breakthrough"
+            ]
+            .map(goal),
+            [21.0, 362.0, 35.0, 105.0, 600.0, 9100.0, 660.0, 21.0, 100.0, 16.0, 13.0, 9.0, 23.0, 3.0, 1.0, 2.0]
+        );
+        // The plan's numbers.
         assert_eq!(
             [
                 goal("revenue_1000_zones"),
@@ -1059,6 +1224,71 @@ mod tests {
             bad.check(),
             ["目标年（2017年）应晚于基期年（2017年）", "年均增长目标2017–2020年的基期应为2016年、目标年应为2020年"]
         );
+    }
+
+    #[test]
+    fn count_targets_are_measured_from_register_records_at_a_date() {
+        let find = |code: &str| plan_targets().into_iter().find(|t| t.code == code).unwrap();
+        let ent = |zone: &str, issued: &str| {
+            let mut r = Record::default();
+            r.set("zone", zone);
+            r.set("county", "131082");
+            r.set("hitech_no", "GR1");
+            r.set("hitech_date", issued);
+            r
+        };
+        // In zones: a (2016-12-01, ends 2019-11-30), b (2018-05-01); outside: c (2019-01-01).
+        let rs = vec![ent("a", "2016-12-01"), ent("b", "2018-05-01"), ent("", "2019-01-01")];
+        let t400 = find("hitech_ent_400");
+        let t600 = find("hitech_ent_600");
+        assert_eq!(t400.measure_registers(&rs, NaiveDate::from_ymd_opt(2018, 12, 31).unwrap()), Some(2.0));
+        assert_eq!(t400.measure_registers(&rs, NaiveDate::from_ymd_opt(2019, 12, 31).unwrap()), Some(1.0));
+        assert_eq!(t600.measure_registers(&rs, NaiveDate::from_ymd_opt(2019, 12, 31).unwrap()), Some(2.0));
+        assert_eq!(
+            t400.register_observations(&rs, 2016, 2019),
+            [
+                Observation::year_end(2016, 1.0),
+                Observation::year_end(2017, 1.0),
+                Observation::year_end(2018, 2.0),
+                Observation::year_end(2019, 1.0)
+            ]
+        );
+        // A zone's share of the target: scope Zone(b).
+        let zone_b = Target { scope: TargetScope::Zone("b".into()), ..t400.clone() };
+        assert_eq!(zone_b.measure_registers(&rs, NaiveDate::from_ymd_opt(2019, 12, 31).unwrap()), Some(1.0));
+        // An empty register is "not kept yet", not zero; indicator measures give nothing here.
+        assert_eq!(t400.measure_registers(&[], NaiveDate::from_ymd_opt(2019, 12, 31).unwrap()), None);
+        assert_eq!(t400.measure(&Fake::default(), Month::new(2019, 12).unwrap(), &["a".into()]), None);
+        assert_eq!(find("revenue_1000_zones").measure_registers(&rs, NaiveDate::from_ymd_opt(2019, 12, 31).unwrap()), None);
+        // Base 2017 = 1, 2019 = 1 against 400: R = 0 → 进展有限.
+        let a = t400.assess(&t400.register_observations(&rs, 2017, 2019));
+        assert_eq!(a.status, ProgressStatus::LimitedProgress);
+        // Parks created under the plan start from 0.
+        assert_eq!(find("sino_foreign_parks").baseline_value, Some(0.0));
+    }
+
+    #[test]
+    fn foreign_investment_zone_thresholds() {
+        // 万美元 at December: a 12000 (≥ 1亿), b 10000 (exactly 1亿), c 6000 (band), d 0 → 300, e 0 → 0.
+        let zones: Vec<String> = ["a", "b", "c", "d", "e"].map(String::from).to_vec();
+        let mut env = Fake::default();
+        for (z, v17, v19) in [("a", 9000.0, 12000.0), ("b", 8000.0, 10000.0), ("c", 4000.0, 6000.0), ("d", 0.0, 300.0), ("e", 0.0, 0.0)] {
+            env.put(z, "fdi", "2017-12", v17);
+            env.put(z, "fdi", "2019-12", v19);
+        }
+        let find = |code: &str| plan_targets().into_iter().find(|t| t.code == code).unwrap();
+        let dec19 = Month::new(2019, 12).unwrap();
+        assert_eq!(find("fdi_100m_zones").measure(&env, dec19, &zones), Some(2.0));
+        assert_eq!(find("fdi_50m_zones").measure(&env, dec19, &zones), Some(1.0));
+        assert_eq!(find("fdi_zero_breakthrough").measure(&env, dec19, &zones), Some(1.0));
+        // At the base year nothing has broken through yet; 2017: a, b, c below 1亿 → 0, band 5000–1亿: a, b.
+        let dec17 = Month::new(2017, 12).unwrap();
+        assert_eq!(find("fdi_zero_breakthrough").measure(&env, dec17, &zones), Some(0.0));
+        assert_eq!(find("fdi_100m_zones").measure(&env, dec17, &zones), Some(0.0));
+        assert_eq!(find("fdi_50m_zones").measure(&env, dec17, &zones), Some(2.0));
+        // A zone without a base-year value makes the count unknown.
+        env.v.remove(&("e".to_string(), "fdi".to_string(), "2017-12".to_string()));
+        assert_eq!(find("fdi_zero_breakthrough").measure(&env, dec19, &zones), None);
     }
 
     #[test]

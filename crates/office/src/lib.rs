@@ -4,6 +4,7 @@
 pub mod bulletin_doc;
 pub mod chart;
 pub mod docx_text;
+pub mod land_docs;
 pub mod pdf;
 pub mod tables;
 pub mod template;

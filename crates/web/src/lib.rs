@@ -2,6 +2,7 @@
 //! document, login sessions and CSRF protection. Handlers are thin: they check who may do
 //! what, call `store`/`core`, and render.
 
+pub mod access;
 pub mod api;
 pub mod api_entry;
 pub mod auth;
@@ -11,13 +12,16 @@ pub mod collect;
 pub mod error;
 pub mod evaluation;
 pub mod figures;
+pub mod landuse;
 pub mod monitor;
 pub mod page_cache;
 pub mod pages;
 pub mod public;
+pub mod registers;
 pub mod reminders;
 pub mod shell;
 pub mod supervise;
+pub mod land;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -78,9 +82,14 @@ pub fn router(state: AppState) -> Router {
         .merge(public::routes())
         .merge(evaluation::routes())
         .merge(monitor::routes())
+        .merge(registers::routes())
         .merge(supervise::routes())
+        .merge(land::routes())
+        .merge(landuse::routes())
         .route("/static/app.css", get(stylesheet))
         .route("/healthz", get(healthz))
+        // Runs after `authenticate` (outer layers run first) and only for matched routes.
+        .route_layer(middleware::from_fn(access::enforce))
         .layer(middleware::from_fn_with_state(state.clone(), auth::authenticate))
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .layer(middleware::from_fn(security_headers))

@@ -170,7 +170,7 @@ async fn targets(State(st): State<AppState>) -> Result<Html<String>, AppError> {
         return Ok(Html(TargetsPage { period: "尚无已公布的数据".into(), rows: Vec::new() }.render()?));
     };
     let panel = crate::monitor::panel::Panel::load(&st.db, through).await?;
-    let rows = crate::monitor::targets::evaluate_all(&panel, through)
+    let rows = crate::monitor::targets::evaluate_all(&panel, &crate::monitor::targets::Registers::load(&st.db).await?, through)
         .into_iter()
         .map(|v| TargetRow { title: v.target.title.clone(), goal: v.goal(), status: v.status_label().into(), status_code: v.status_code().into(), headline: v.headline() })
         .collect();

@@ -246,7 +246,7 @@ pub async fn targets(State(st): State<AppState>, ApiUser(who): ApiUser, Query(q)
     if !super::reads_all(&who, &panel) {
         return Err(ApiError(AppError::Forbidden));
     }
-    let views = evaluate_all(&panel, p);
+    let views = evaluate_all(&panel, &super::targets::Registers::load(&st.db).await?, p);
     Ok(Json(TargetsDto { period: p.to_string(), is_demo: panel.demo, targets: views.iter().map(target_dto).collect() }))
 }
 

@@ -77,7 +77,7 @@ pub async fn page(State(st): State<AppState>, PageUser(s): PageUser, Query(q): Q
     if !super::reads_all(&s.who, &panel) {
         return Err(AppError::Forbidden);
     }
-    let views = evaluate_all(&panel, p);
+    let views = evaluate_all(&panel, &super::targets::Registers::load(&st.db).await?, p);
     let counts = STATUSES
         .iter()
         .map(|st| Count { code: status_code(*st), label: st.label(), n: views.iter().filter(|v| v.status() == *st).count() })

@@ -34,7 +34,7 @@ pub async fn download(State(st): State<AppState>, PageUser(s): PageUser, Path(fi
     let panel = Panel::load(&st.db, p).await?;
     let (table, title) = match name {
         "targets" | "city" if !super::reads_all(&s.who, &panel) => return Err(AppError::Forbidden),
-        "targets" => (views::targets_table(&evaluate_all(&panel, p)), format!("工作目标进展_{p}")),
+        "targets" => (views::targets_table(&evaluate_all(&panel, &super::targets::Registers::load(&st.db).await?, p)), format!("工作目标进展_{p}")),
         "city" => (views::city_table(&panel, p), format!("全市开发区合计_{p}")),
         "league" => {
             let ind = super::pick_indicator(&panel, q.indicator.as_deref(), "revenue")?;

@@ -1,12 +1,36 @@
-//! The plan's 工作目标 judged at a month from approved zone values: core's `Target::measure`,
-//! `assess` (StatCan/Open SDG status) and `pace` (expected by now), with their trails.
+//! The plan's 工作目标 judged at a month from approved zone values — or, for the counts of things
+//! (重大项目, 高新技术企业, 创新平台, 特色产业园 …), from the register records as of the month's
+//! end: core's `Target::measure` / `measure_registers`, `assess` (StatCan/Open SDG status) and
+//! `pace` (expected by now), with their trails.
+
+use std::collections::HashMap;
 
 use nengji_core::indicator::IndicatorKind;
 use nengji_core::period::Month;
+use nengji_core::registers::counts::month_end;
+use nengji_core::registers::{Record, RegisterKind};
 use nengji_core::target::{self, Assessment, Observation, PaceCheck, ProgressStatus, Target, TargetKind, TargetScope};
 use nengji_office::chart::{self, LineChart, Series};
 
 use super::panel::Panel;
+use crate::error::AppError;
+
+/// The register records the count targets are measured from.
+#[derive(Default)]
+pub struct Registers(HashMap<RegisterKind, Vec<Record>>);
+
+impl Registers {
+    pub async fn load(db: &nengji_store::Db) -> Result<Registers, AppError> {
+        let mut out = HashMap::new();
+        for k in RegisterKind::ALL {
+            out.insert(k, nengji_store::registers::records(db, k).await?);
+        }
+        Ok(Registers(out))
+    }
+    pub fn records(&self, kind: RegisterKind) -> &[Record] {
+        self.0.get(&kind).map(Vec::as_slice).unwrap_or(&[])
+    }
+}
 
 /// One target as the cockpit shows it.
 pub struct TargetView {
@@ -60,8 +84,39 @@ fn is_flow(panel: &Panel, t: &Target) -> bool {
     }
 }
 
+/// Judges a count target at month `p` from the records of its register: year-end counts from
+/// the base year, and the count at the end of `p`.
+fn evaluate_count(regs: &Registers, t: &Target, p: Month) -> Option<TargetView> {
+    let spec = t.register_spec()?;
+    let records = regs.records(spec.register);
+    let last_full = if p.month() == 12 { p.year() } else { p.year() - 1 };
+    let annual = t.register_observations(records, t.baseline_year, last_full);
+    let current = t.measure_registers(records, month_end(p.year(), p.month()));
+    // "每年 …" counts restart every year, so they are judged like flows: full years, and the year
+    // so far against its linear share.
+    let flow = spec.within_year;
+    let mut obs = annual.clone();
+    if !flow && p.month() != 12 {
+        obs.extend(current.map(|v| Observation::at(p, v)));
+    }
+    let mut assessment = t.assess(&obs);
+    assessment.trail.push(format!("数据来源：名录“{}”，按各时点的有效记录计数（共 {} 条记录）", spec.register.label(), records.len()));
+    let pace = current.and_then(|v| t.pace(p, v, &obs, flow));
+    let note = if records.is_empty() {
+        Some(format!("“{}”名录尚无记录，无法计算（在“名录”中登记或导入）", spec.register.label()))
+    } else if assessment.status == ProgressStatus::UnableToAssess {
+        Some("名录数据不足，无法评估".into())
+    } else {
+        None
+    };
+    Some(TargetView { target: t.clone(), assessment, pace, current: if flow && p.month() != 12 { None } else { current }, note, annual })
+}
+
 /// Judges a target at month `p`.
-pub fn evaluate(panel: &Panel, t: &Target, p: Month) -> TargetView {
+pub fn evaluate(panel: &Panel, regs: &Registers, t: &Target, p: Month) -> TargetView {
+    if let Some(v) = evaluate_count(regs, t, p) {
+        return v;
+    }
     let zones = panel.zone_codes();
     let env = panel.env();
     let flow = is_flow(panel, t) || matches!(t.scope, TargetScope::CountZones { .. });
@@ -88,8 +143,8 @@ pub fn evaluate(panel: &Panel, t: &Target, p: Month) -> TargetView {
 }
 
 /// Every target of the plan at month `p`.
-pub fn evaluate_all(panel: &Panel, p: Month) -> Vec<TargetView> {
-    target::plan_targets().iter().map(|t| evaluate(panel, t, p)).collect()
+pub fn evaluate_all(panel: &Panel, regs: &Registers, p: Month) -> Vec<TargetView> {
+    target::plan_targets().iter().map(|t| evaluate(panel, regs, t, p)).collect()
 }
 
 impl TargetView {
