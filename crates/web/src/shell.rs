@@ -16,6 +16,8 @@ pub struct Shell {
     pub city_wide: bool,
     /// A department reporter: "我的任务" (its unit's supervised tasks).
     pub my_tasks: bool,
+    /// The idle-land pages: everyone but department reporters (as `access::LAND_READ`).
+    pub reads_land: bool,
 }
 
 impl Shell {
@@ -30,6 +32,7 @@ impl Shell {
             can_review: crate::collect::can_review(&s.who),
             city_wide: s.who.role != Role::ZoneReporter,
             my_tasks: s.who.role == Role::DeptReporter && s.who.unit.is_some(),
+            reads_land: s.who.role != Role::DeptReporter,
         }
     }
 }
