@@ -24,11 +24,16 @@ pub struct ImportRecord {
 
 impl ImportRecord {
     pub fn status_label(&self) -> &'static str {
-        match self.status.as_str() {
-            "staged" => "已检查，待确认",
-            "committed" => "已导入",
-            _ => "未导入",
-        }
+        status_label(&self.status)
+    }
+}
+
+/// The Chinese label of an upload's status (staged, committed, rejected), for every import history.
+pub fn status_label(status: &str) -> &'static str {
+    match status {
+        "staged" => "已检查，待确认",
+        "committed" => "已导入",
+        _ => "未导入",
     }
 }
 

@@ -547,27 +547,8 @@ pub async fn check_upload(db: &Db, table: &Table, may_edit: &(dyn Fn(&str) -> bo
     Ok(if errors.is_empty() { Ok(rows) } else { Err(errors) })
 }
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
-pub struct ImportRecord {
-    pub id: i64,
-    pub at: DateTime<Utc>,
-    pub actor: String,
-    pub file_name: String,
-    pub status: String,
-    pub row_count: i64,
-    pub problem_count: i64,
-    pub message: String,
-}
-
-impl ImportRecord {
-    pub fn status_label(&self) -> &'static str {
-        match self.status.as_str() {
-            "staged" => "已检查，待确认",
-            "committed" => "已导入",
-            _ => "未导入",
-        }
-    }
-}
+/// The land ledger's upload history has the same columns as the value imports'.
+pub use crate::value_imports::ImportRecord;
 
 /// One upload in the history: its file, result, counts, and (when staged) the checked rows.
 struct Upload<'a> {

@@ -59,11 +59,7 @@ pub struct ImportRecord {
 
 impl ImportRecord {
     pub fn status_label(&self) -> &'static str {
-        match self.status.as_str() {
-            "staged" => "已检查，待确认",
-            "committed" => "已导入",
-            _ => "未导入",
-        }
+        crate::value_imports::status_label(&self.status)
     }
 }
 
