@@ -69,13 +69,9 @@ pub struct Bulletin {
     pub demo: bool,
 }
 
-/// Competition ranking (1, 2, 2, 4): larger is better; missing values get no rank.
-pub fn competition_rank(values: &[Option<f64>]) -> Vec<Option<u32>> {
-    values
-        .iter()
-        .map(|v| v.map(|x| 1 + values.iter().filter(|o| o.is_some_and(|y| y > x)).count() as u32))
-        .collect()
-}
+/// Competition ranking (1, 2, 2, 4): larger is better; missing values get no rank. The
+/// evaluation engine's ranking, so bulletins and score cards never disagree on a place.
+pub use crate::evaluate::competition_ranks as competition_rank;
 
 /// `增长12.3%` / `下降4.0%` / `持平`, as bulletins write a change.
 pub fn change_phrase(pct: Option<f64>) -> String {
