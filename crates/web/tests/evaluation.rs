@@ -89,3 +89,37 @@ async fn bad_schemes_are_refused_with_a_reason_and_nothing_saved() {
     let page = ok.text().await.unwrap();
     assert!(page.contains("已保存") || page.contains("id=\"error\""), "{page}");
 }
+
+/// A scheme's 督办 deduction columns (`sv_…`) are filled from the supervision ledger: each zone
+/// gets the overdue and red tasks of the units it answers for in that year, plus anything entered
+/// by hand for the same column, and every task is listed as evidence.
+#[tokio::test]
+async fn supervision_deductions_feed_the_evaluation_with_their_evidence() {
+    use nengji_core::supervision::DeductionCounts;
+    let app = spawn_app().await;
+    let now = chrono::Utc::now();
+    nengji_store::supervision::load_demo(&app.db, now).await.unwrap();
+    // The demo ledger is laid out around today: evaluate the running year, counted as of now.
+    let year = chrono::Datelike::year(&now.with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).unwrap()));
+    let expected = nengji_store::supervision::deductions(&app.db, year, now).await.unwrap();
+    let hit = expected.zones.iter().find(|z| z.counts.total() > 0).expect("the demo ledger has a zone with overdue or red tasks this year");
+    let (k, col) = DeductionCounts::COLUMNS.iter().enumerate().map(|(k, (c, _))| (k, *c)).find(|(k, _)| hit.counts.values()[*k] > 0).unwrap();
+    let by_hand = evaluations::AdjustmentInput { zone: hit.zone.clone(), item: col.to_string(), value: 2.0, evidence: "另有两项（手工录入）".into() };
+    evaluations::set_adjustment_input(&app.db, &Actor::system("t"), year, &by_hand).await.unwrap();
+
+    let mut scheme = service::parse_scheme(service::DEMO_SCHEME).unwrap();
+    let mut adj = scheme.adjustments.iter().find(|a| a.column == "overdue_tasks").unwrap().clone();
+    adj.column = col.to_string();
+    adj.code = "sv".into();
+    scheme.adjustments.push(adj);
+    let inputs = service::build_inputs(&app.db, &scheme, year).await.unwrap();
+    let column = inputs.columns.iter().find(|c| c.code == col).unwrap();
+    for (u, v) in inputs.units.iter().zip(&column.values) {
+        let from_tasks = expected.zones.iter().find(|z| z.zone == u.code).map_or(0, |z| z.counts.values()[k]) as f64;
+        let extra = if u.code == hit.zone { 2.0 } else { 0.0 };
+        assert_eq!(*v, Some(from_tasks + extra), "{}", u.code);
+    }
+    let evidence: Vec<&str> = inputs.evidence.iter().filter(|e| e.unit == hit.zone && e.column == col).map(|e| e.text.as_str()).collect();
+    assert_eq!(evidence.iter().filter(|t| t.starts_with("督办：")).count(), hit.counts.values()[k], "{evidence:?}");
+    assert!(evidence.contains(&"另有两项（手工录入）"));
+}

@@ -7,7 +7,9 @@ use std::collections::{BTreeMap, HashMap};
 use nengji_core::evaluate::{self, Context, DataColumn, Evidence, Inputs, McOptions, PastRanking, Scheme, UnitInfo};
 use nengji_core::expr::{self, Env, Scope};
 use nengji_core::period::Month;
+use nengji_core::supervision::{DeductionCase, DeductionCounts, DeductionKind, Role as SvRole};
 use nengji_store::evaluations::{self, AdjustmentInput};
+use nengji_store::supervision as sv;
 use nengji_store::observations::{self, Filter};
 use nengji_store::{masterdata, Actor, Db};
 
@@ -71,18 +73,58 @@ pub async fn build_inputs(db: &Db, scheme: &Scheme, year: i32) -> Result<Inputs,
         let (code, y) = match c.strip_suffix("_prev") { Some(base) => (base, year - 1), None => (c.as_str(), year) };
         columns.push(DataColumn { code: c.clone(), values: zones.iter().map(|z| value(&z.zone.code, code, y)).collect() });
     }
+    // Supervision (督办) columns come from the year's overdue and red tasks of the units each zone
+    // answers for, with every case as evidence; entered adjustments of the same column add to them.
+    let supervised = |c: &str| DeductionCounts::COLUMNS.iter().position(|(code, _)| *code == c);
+    let deductions = match adj_columns.iter().any(|c| supervised(c).is_some()) {
+        true => Some(sv::deductions(db, year, supervision_as_of(year, chrono::Utc::now())).await?),
+        false => None,
+    };
+    let mut evidence: Vec<Evidence> = adjustments.iter().map(|a| Evidence { unit: a.zone.clone(), column: a.item.clone(), text: a.evidence.clone() }).collect();
     for c in &adj_columns {
+        let from_tasks = |zone: &str| -> f64 {
+            let (Some(k), Some(d)) = (supervised(c), &deductions) else { return 0.0 };
+            d.zones.iter().find(|z| z.zone == zone).map_or(0.0, |z| z.counts.values()[k] as f64)
+        };
         columns.push(DataColumn {
             code: c.clone(),
-            values: zones.iter().map(|z| Some(adjustments.iter().filter(|a| a.zone == z.zone.code && &a.item == c).map(|a| a.value).sum())).collect(),
+            values: zones
+                .iter()
+                .map(|z| Some(from_tasks(&z.zone.code) + adjustments.iter().filter(|a| a.zone == z.zone.code && &a.item == c).map(|a| a.value).sum::<f64>()))
+                .collect(),
         });
+        if let (Some(k), Some(d)) = (supervised(c), &deductions) {
+            for z in d.zones.iter().filter(|z| z.counts.values()[k] > 0) {
+                for u in d.units.iter().filter(|u| z.via.contains(&u.unit)) {
+                    for case in u.cases.iter().filter(|case| case_column(case) == k) {
+                        evidence.push(Evidence { unit: z.zone.clone(), column: c.clone(), text: format!("督办：{} 第{}项“{}”{}", u.unit_name, case.seq, case.title, case.detail) });
+                    }
+                }
+            }
+        }
     }
-    let evidence = adjustments.iter().map(|a| Evidence { unit: a.zone.clone(), column: a.item.clone(), text: a.evidence.clone() }).collect();
     let units = zones
         .iter()
         .map(|z| UnitInfo { code: z.zone.code.clone(), name: z.zone.short_name.clone(), groups: BTreeMap::from([("类型".to_string(), z.zone.kind.label().to_string())]) })
         .collect();
     Ok(Inputs { units, columns, evidence })
+}
+
+/// Supervision counts for the evaluation of `year`: as of its last day (Beijing time), or now
+/// while the year is still running.
+fn supervision_as_of(year: i32, now: chrono::DateTime<chrono::Utc>) -> chrono::DateTime<chrono::Utc> {
+    let end = chrono::NaiveDate::from_ymd_opt(year, 12, 31).expect("valid").and_hms_opt(15, 59, 59).expect("valid").and_utc();
+    end.min(now)
+}
+
+/// Which of `DeductionCounts::COLUMNS` a case counts in.
+fn case_column(case: &DeductionCase) -> usize {
+    match (case.kind, case.role) {
+        (DeductionKind::Overdue, SvRole::Lead) => 0,
+        (DeductionKind::Overdue, _) => 1,
+        (DeductionKind::Red, SvRole::Lead) => 2,
+        (DeductionKind::Red, _) => 3,
+    }
 }
 
 /// The base column a growth-scored indicator names, if any.
