@@ -3,9 +3,10 @@
 //! (bench/mujun_bench.py) in the same invocation, on the same input. The firms (this year and
 //! last year, for k × average benchmarks) come from `nengji_core::landuse::synth`; Python gets
 //! them as raw little-endian columns and each scheme as the JSON the store keeps. Rust times
-//! `mujun::grade_arrays` (the arithmetic: benchmarks, item scores, segment averages, ranks,
-//! classes) and, separately, `mujun::grade` (the same plus one record per firm, what a run
-//! stores). Both sides must give every firm the same class and bit-identical scores, or the
+//! `mujun::grade_columns` on `FirmColumns` built beforehand (as Python's DataFrame is loaded
+//! before its timing): benchmarks, item scores, segment averages, bonus/penalty, ranks, classes;
+//! and, separately, `mujun::grade` — what a run on the pages does: records → columns → the same
+//! arithmetic → one result record per firm. Both sides must give every firm the same class and bit-identical scores, or the
 //! command fails. Not part of the test suite.
 
 use std::io::Write;
@@ -53,7 +54,8 @@ fn write_year(dir: &Path, tag: &str, firms: &[Enterprise], zone_ix: &std::collec
     put(dir, &format!("{tag}_zone"), firms.iter().map(|e| zone_ix[&e.zone].to_le_bytes().to_vec()))?;
     put(dir, &format!("{tag}_above"), firms.iter().map(|e| vec![e.above_scale as u8]))?;
     put(dir, &format!("{tag}_exempt"), firms.iter().map(|e| vec![!e.exempt.trim().is_empty() as u8]))?;
-    let cols: [(&str, &dyn Fn(&Enterprise) -> Option<f64>); 9] = [
+    type Getter<'a> = &'a dyn Fn(&Enterprise) -> Option<f64>;
+    let cols: [(&str, Getter); 9] = [
         ("land", &|e| Some(e.land_mu)),
         ("tax", &|e| e.tax),
         ("revenue", &|e| e.revenue),
@@ -109,6 +111,8 @@ pub fn run(a: Args) -> Result<()> {
     let zone_ix: std::collections::HashMap<String, i32> = zones.iter().enumerate().map(|(i, (z, _))| (z.clone(), i as i32)).collect();
     write_year(&dir, "cur", &firms, &zone_ix)?;
     write_year(&dir, "prior", &prior, &zone_ix)?;
+    // The columns the arithmetic reads, built before timing (as Python loads its DataFrame untimed).
+    let (cur_cols, prior_cols) = (mujun::FirmColumns::new(&firms), mujun::FirmColumns::new(&prior));
     let schemes: Vec<MujunScheme> = vec![examples::huaian(), examples::huangyan_2022()];
     for s in &schemes {
         std::fs::write(dir.join(format!("scheme_{}.json", s.code)), serde_json::to_vec(s)?)?;
@@ -126,10 +130,10 @@ pub fn run(a: Args) -> Result<()> {
     ensure!(out.status.success(), "Python 参考实现失败：{}", String::from_utf8_lossy(&out.stderr));
     let py: serde_json::Value = serde_json::from_slice(out.stdout.split(|b| *b == b'\n').rfind(|l| !l.is_empty()).unwrap_or_default()).context("Python 输出不是 JSON")?;
 
-    println!("| 方案 | 企业数 | Rust grade_arrays 最佳 ms | Rust grade（含逐企业记录）最佳 ms | pandas/numpy 最佳 ms | pandas ÷ grade_arrays | pandas ÷ grade |");
+    println!("| 方案 | 企业数 | Rust grade_columns 最佳 ms | Rust grade（记录→列→逐企业结果）最佳 ms | pandas/numpy 最佳 ms | pandas ÷ grade_columns | pandas ÷ grade |");
     println!("|---|---|---|---|---|---|---|");
     for s in &schemes {
-        let (arr_times, g) = time(a.rounds, || mujun::grade_arrays(s, &firms, Some(&prior)));
+        let (arr_times, g) = time(a.rounds, || mujun::grade_columns(s, &cur_cols, Some(&prior_cols)));
         let g = g.map_err(anyhow::Error::msg)?;
         let (full_times, full) = time(a.rounds, || mujun::grade(s, 2020, &firms, Some(&prior)));
         let full = full.map_err(anyhow::Error::msg)?;
@@ -141,7 +145,7 @@ pub fn run(a: Args) -> Result<()> {
         let class_diff = (0..firms.len()).filter(|&i| classes[i] != letter(i)).count();
         let score_diff = (0..firms.len()).filter(|&i| g.total[i].to_bits() != scores[i].to_bits() && !(g.total[i].is_nan() && scores[i].is_nan())).count();
         ensure!(class_diff == 0 && score_diff == 0, "{}：Rust 与 pandas 结果不一致：{class_diff} 家类别不同，{score_diff} 家得分不同", s.name);
-        ensure!(full.results.iter().zip(0..).all(|(r, i)| r.class.as_bytes()[0] == letter(i)), "grade 与 grade_arrays 不一致");
+        ensure!(full.results.iter().zip(0..).all(|(r, i)| r.class.as_bytes()[0] == letter(i)), "grade 与 grade_columns 不一致");
         let counts: Vec<String> = full.class_counts(s).iter().map(|(c, n)| format!("{c}{n}")).collect();
         let p = &py["schemes"][&s.code];
         let py_times: Vec<f64> = p["times_ms"].as_array().context("times_ms")?.iter().filter_map(|v| v.as_f64()).collect();

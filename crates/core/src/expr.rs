@@ -167,7 +167,9 @@ fn lex(src: &str) -> Result<Vec<Token>, ParseError> {
             }
             let text: String = chars[start..i].iter().collect();
             match text.parse::<f64>() {
-                Ok(v) => Tok::Num(v),
+                // 400 nines parse as infinity, which prints as "inf" and would read back as a code.
+                Ok(v) if v.is_finite() => Tok::Num(v),
+                Ok(_) => return err(column, format!("数字“{text}”过大")),
                 Err(_) => return err(column, format!("数字“{text}”格式不对")),
             }
         } else if c.is_ascii_alphabetic() || c == '_' {
@@ -923,6 +925,8 @@ mod tests {
         assert_eq!(perr("offset(a, 1.5)"), "第11个字符处：“offset”的第2个参数应为整数月数，例如 -12 表示上年同期");
         assert_eq!(perr("sum_over(a, 3)"), "第13个字符处：“sum_over”的第2个参数应为开发区组代码，例如 xiongan");
         assert_eq!(perr(""), "第1个字符处：公式为空");
+        // Found by fuzz/ (formula target): a number too large for f64 is refused, not read as ∞.
+        assert_eq!(perr(&format!("a + {}", "9".repeat(400))), format!("第5个字符处：数字“{}”过大", "9".repeat(400)));
         assert_eq!(perr("a +"), "第4个字符处：公式不完整，此处还缺少数字、指标代码或“(”");
         assert_eq!(perr("a + b)"), "第6个字符处：多余的右括号“)”");
         assert_eq!(perr("a b"), "第3个字符处：“b”前缺少运算符");

@@ -173,11 +173,9 @@ pub async fn put_stats(db: &Db, actor: &Actor, rows: &[(LandStats, Option<i64>)]
                 "SELECT version, vals, updated_by FROM landuse_stats WHERE zone_id = $1 AND year = $2 AND area = $3")
                 .bind(zone_id).bind(s.year as i64).bind(s.area.code()).fetch_optional(&mut *tx).await?;
             let current = old.as_ref().map(|o| o.0).unwrap_or(0);
-            if let Some(e) = expected {
-                if *e != current {
-                    let by = old.as_ref().map(|o| o.2.clone()).unwrap_or_default();
-                    return Err(invalid(format!("{}年{}（{}）的用地统计已被 {by} 修改（第{current}版），您的修改基于第{e}版，未保存；请刷新后重填", s.year, s.zone, s.area.label())));
-                }
+            if let Some(e) = expected.filter(|e| *e != current) {
+                let by = old.as_ref().map(|o| o.2.clone()).unwrap_or_default();
+                return Err(invalid(format!("{}年{}（{}）的用地统计已被 {by} 修改（第{current}版），您的修改基于第{e}版，未保存；请刷新后重填", s.year, s.zone, s.area.label())));
             }
             let vals = serde_json::to_string(&s.values).map_err(bad)?;
             if old.as_ref().is_some_and(|o| o.1 == vals) {

@@ -30,7 +30,7 @@ fn firm(n: u32, zone: &str, year: i32) -> Enterprise {
         zone: zone.into(),
         year,
         land_mu: 10.0 + n as f64,
-        above_scale: n % 3 != 0,
+        above_scale: !n.is_multiple_of(3),
         tax: Some(100.0 + 7.0 * n as f64),
         revenue: Some(1000.0 + 13.0 * n as f64),
         added_value: Some(300.0),

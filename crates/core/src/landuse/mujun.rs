@@ -415,26 +415,56 @@ pub struct FirmColumns {
 }
 
 impl FirmColumns {
+    /// One pass over the records (they are large; the columns are what the arithmetic reads).
     pub fn new(firms: &[Enterprise]) -> FirmColumns {
-        let zones: Vec<String> = firms.iter().map(|e| e.zone.as_str()).collect::<std::collections::BTreeSet<_>>().into_iter().map(String::from).collect();
-        let index: HashMap<&str, u32> = zones.iter().enumerate().map(|(i, z)| (z.as_str(), i as u32)).collect();
-        let col = |f: &dyn Fn(&Enterprise) -> Option<f64>| firms.iter().map(|e| f(e).unwrap_or(f64::NAN)).collect::<Vec<f64>>();
-        FirmColumns {
-            zone: firms.iter().map(|e| index[e.zone.as_str()]).collect(),
-            land: firms.iter().map(|e| e.land_mu).collect(),
-            above: firms.iter().map(|e| e.above_scale).collect(),
-            exempt: firms.iter().map(|e| !e.exempt.trim().is_empty()).collect(),
-            tax: col(&|e| e.tax),
-            revenue: col(&|e| e.revenue),
-            added_value: col(&|e| e.added_value),
-            rd: col(&|e| e.rd),
-            energy: col(&|e| e.energy),
-            emissions: col(&|e| e.emissions),
-            electricity: col(&|e| e.electricity),
-            employees: col(&|e| e.employees),
-            items: firms.iter().enumerate().flat_map(|(i, e)| e.items.iter().map(move |(c, v)| (i as u32, c.clone(), *v))).collect(),
-            zones,
+        let n = firms.len();
+        let mut c = FirmColumns::default();
+        for v in [&mut c.land, &mut c.tax, &mut c.revenue, &mut c.added_value, &mut c.rd, &mut c.energy, &mut c.emissions, &mut c.electricity, &mut c.employees] {
+            v.reserve_exact(n);
         }
+        let o = |v: Option<f64>| v.unwrap_or(f64::NAN);
+        // Zones numbered as first seen (the last one remembered: firms usually come zone by zone),
+        // renumbered in code order below.
+        let mut seen: HashMap<&str, u32> = HashMap::new();
+        let mut first: Vec<&str> = Vec::new();
+        let mut last: Option<(&str, u32)> = None;
+        for (i, e) in firms.iter().enumerate() {
+            let z = e.zone.as_str();
+            let zi = match last {
+                Some((lz, li)) if lz == z => li,
+                _ => *seen.entry(z).or_insert_with(|| {
+                    first.push(z);
+                    first.len() as u32 - 1
+                }),
+            };
+            last = Some((z, zi));
+            c.zone.push(zi);
+            c.land.push(e.land_mu);
+            c.above.push(e.above_scale);
+            c.exempt.push(!e.exempt.trim().is_empty());
+            c.tax.push(o(e.tax));
+            c.revenue.push(o(e.revenue));
+            c.added_value.push(o(e.added_value));
+            c.rd.push(o(e.rd));
+            c.energy.push(o(e.energy));
+            c.emissions.push(o(e.emissions));
+            c.electricity.push(o(e.electricity));
+            c.employees.push(o(e.employees));
+            for (code, v) in &e.items {
+                c.items.push((i as u32, code.clone(), *v));
+            }
+        }
+        let mut order: Vec<u32> = (0..first.len() as u32).collect();
+        order.sort_by_key(|&i| first[i as usize]);
+        let mut renumber = vec![0u32; first.len()];
+        for (r, &i) in order.iter().enumerate() {
+            renumber[i as usize] = r as u32;
+        }
+        for z in c.zone.iter_mut() {
+            *z = renumber[*z as usize];
+        }
+        c.zones = order.iter().map(|&i| first[i as usize].to_string()).collect();
+        c
     }
 
     pub fn len(&self) -> usize {

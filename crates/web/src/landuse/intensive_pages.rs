@@ -220,6 +220,7 @@ pub struct AreaQuery {
     area: Option<String>,
 }
 
+#[allow(clippy::too_many_arguments)] // the page's parts, each optional
 async fn stats_form_page(st: &AppState, s: &Session, zone: &str, year: i32, area: EvalArea, override_values: Option<LandStats>, message: Option<String>, error: Option<String>) -> Result<StatsFormPage, AppError> {
     if scope(s).is_some_and(|zs| !zs.iter().any(|z| z == zone)) {
         return Err(AppError::Forbidden);

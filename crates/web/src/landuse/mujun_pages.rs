@@ -407,7 +407,7 @@ pub async fn card(State(st): State<AppState>, PageUser(s): PageUser, Path((id, u
         return Err(AppError::Forbidden);
     }
     let sc = &scheme.scheme;
-    let fig = landuse::figures(&st.db, run.year, Some(&[r.zone.clone()])).await?.into_iter().find(|f| f.uscc == uscc);
+    let fig = landuse::figures(&st.db, run.year, Some(std::slice::from_ref(&r.zone))).await?.into_iter().find(|f| f.uscc == uscc);
     let trail = r
         .items
         .iter()

@@ -202,9 +202,8 @@ pub async fn demo(db: &Db) -> Result<String, AppError> {
     landuse::resolve_objection(db, &actor, oid, false, "经核实，汇缴税款已按属地原则计入，维持原评价（示例数据）").await?;
     landuse::finalise(db, &actor, r2019, 2, e + Duration::days(1)).await?;
     let r2020 = grade(db, &actor, huaian.id, 2020).await?;
-    landuse::start_publicity(db, &actor, r2020, 1, today - Duration::days(1), today + Duration::days(huaian.scheme.publicity_days as i64)).await?;
-    Ok(format!(
-        "土地集约利用评价：15 家开发区 2019、2020 年用地统计（示例数据）已评价；亩均评价：每年 {n} 家企业（2018–2020，示例数据），2019 年已定稿，2020 年公示中（至 {}）",
-        today + Duration::days(huaian.scheme.publicity_days as i64)
-    ))
+    // A window of the scheme's length that began yesterday, so objections can be tried now.
+    let (start, end) = (today - Duration::days(1), today + Duration::days(huaian.scheme.publicity_days.max(2) as i64 - 2));
+    landuse::start_publicity(db, &actor, r2020, 1, start, end).await?;
+    Ok(format!("土地集约利用评价：2019 年 15 家、2020 年 14 家开发区的用地统计（示例数据）已评价；亩均评价：每年 {n} 家企业（2018–2020，示例数据），2019 年已定稿，2020 年公示中（{start} 至 {end}）"))
 }
