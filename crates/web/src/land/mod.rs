@@ -7,7 +7,7 @@
 //! edits every parcel and runs the procedure; leaders, viewers read everything. Department
 //! reporters have no land pages.
 
-mod api;
+pub mod api;
 mod form;
 mod import;
 mod pages;
