@@ -2,9 +2,13 @@
 
 use std::io::Cursor;
 
-use calamine::{open_workbook_auto_from_rs, Data, Reader};
+use calamine::{open_workbook_auto_from_rs, open_workbook_from_rs, Data, Reader, Xlsx, XlsxError};
 use nengji_core::masterdata::Table;
 use rust_xlsxwriter::{Format, Workbook};
+
+/// The most cells (rows × columns up to the last value) an xlsx sheet may have: twice the largest
+/// real upload (200,000 values × 11 columns), and about 120 MB of empty cells at most.
+const MAX_CELLS: usize = 5_000_000;
 
 #[derive(Debug, thiserror::Error)]
 pub enum OfficeError {
@@ -76,8 +80,38 @@ pub fn read_tables(file_name: &str, bytes: &[u8]) -> Result<Vec<Table>, OfficeEr
     if ![".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"].iter().any(|e| lower.ends_with(e)) {
         return Err(OfficeError::UnknownFormat(file_name.to_string()));
     }
-    let mut wb = open_workbook_auto_from_rs(Cursor::new(bytes.to_vec())).map_err(|e| unreadable(&e))?;
     let mut out = Vec::new();
+    if lower.ends_with(".xlsx") || lower.ends_with(".xlsm") {
+        // Cell by cell: `worksheet_range` allocates the sheet's whole bounding box at once, and a
+        // crafted file with two cells far apart asked for hundreds of GB and aborted the server
+        // (found by fuzz/ entry_xlsx). Only the cells present are kept, within MAX_CELLS.
+        let mut wb: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes.to_vec())).map_err(|e: XlsxError| unreadable(&e))?;
+        for name in wb.sheet_names() {
+            let mut cells: Vec<(usize, usize, String)> = Vec::new();
+            {
+                let mut reader = wb.worksheet_cells_reader(&name).map_err(|e| unreadable(&e))?;
+                while let Some(cell) = reader.next_cell().map_err(|e| unreadable(&e))? {
+                    let (r, c) = cell.get_position();
+                    let text = cell_text(&Data::from(cell.get_value().clone()));
+                    if !text.is_empty() {
+                        cells.push((r as usize, c as usize, text));
+                    }
+                }
+            }
+            let Some(last_row) = cells.iter().map(|c| c.0).max() else { continue };
+            let width = cells.iter().map(|c| c.1 + 1).max().unwrap_or(0);
+            if (last_row + 1).saturating_mul(width) > MAX_CELLS {
+                return Err(OfficeError::Unreadable { file: file_name.to_string(), reason: format!("工作表“{name}”过大（超过 {MAX_CELLS} 个单元格），请删去多余的行列或拆分后上传") });
+            }
+            let mut rows: Vec<Vec<String>> = vec![vec![String::new(); width]; last_row + 1];
+            for (r, c, text) in cells {
+                rows[r][c] = text;
+            }
+            out.push(split_header(name, rows, file_name)?);
+        }
+        return if out.is_empty() { Err(OfficeError::Empty(file_name.to_string())) } else { Ok(out) };
+    }
+    let mut wb = open_workbook_auto_from_rs(Cursor::new(bytes.to_vec())).map_err(|e| unreadable(&e))?;
     for name in wb.sheet_names() {
         let range = wb.worksheet_range(&name).map_err(|e| unreadable(&e))?;
         // Keep absolute row numbers: pad rows above the used range so row 1 is the header.
@@ -124,6 +158,28 @@ pub fn write_xlsx(tables: &[Table]) -> Result<Vec<u8>, OfficeError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_xlsx_with_cells_far_apart_is_refused_not_allocated() {
+        // Two values a million rows and a hundred columns apart: a bounding box of 101 million
+        // cells, which calamine's `worksheet_range` would allocate at once.
+        let mut wb = Workbook::new();
+        let ws = wb.add_worksheet();
+        ws.write_string(0, 0, "代码").unwrap();
+        ws.write_string(1_000_000, 100, "x").unwrap();
+        let bytes = wb.save_to_buffer().unwrap();
+        let e = read_tables("大.xlsx", &bytes).unwrap_err().to_string();
+        assert!(e.contains("过大") && e.contains("Sheet1"), "{e}");
+        // A sparse but small sheet still reads, with rows padded to the same width.
+        let mut wb = Workbook::new();
+        let ws = wb.add_worksheet();
+        ws.write_string(0, 0, "代码").unwrap();
+        ws.write_string(0, 2, "名称").unwrap();
+        ws.write_string(3, 0, "sanhe").unwrap();
+        let t = &read_tables("小.xlsx", &wb.save_to_buffer().unwrap()).unwrap()[0];
+        assert_eq!(t.rows.iter().map(|r| r.len()).collect::<Vec<_>>(), [3, 3, 3]);
+        assert_eq!(t.rows[2][0], "sanhe");
+    }
 
     #[test]
     fn csv_in_utf8_bom_and_gb18030_read_alike() {

@@ -199,3 +199,51 @@ async fn every_route_answers_every_role_as_its_rule_says() {
     eprintln!("access matrix: {checked} requests (routes × callers × zones) checked");
     assert!(wrong.is_empty(), "{} of {checked} answers disagree with the rules:\n{}", wrong.len(), wrong.join("\n"));
 }
+
+/// The routes whose record belongs to a zone or a unit (`Scope::Record`), probed with real
+/// records from the demo ledgers: a zone reporter reads its own zone's parcel and register record
+/// and is refused another zone's (403, or 404 so as not to confirm it exists); a department
+/// reporter reads a task its unit has a part in and is refused one it has not; the office reads all.
+#[tokio::test]
+async fn record_routes_refuse_records_outside_the_callers_zone_or_unit() {
+    use nengji_core::registers::RegisterKind;
+    use nengji_store::{land, registers, supervision, Actor};
+    let app = spawn_app().await;
+    let now = chrono::Utc::now();
+    land::load_demo(&app.db, now).await.unwrap();
+    registers::demo::load_summary(&app.db, &Actor::system("test")).await.unwrap();
+    supervision::load_demo(&app.db, now).await.unwrap();
+    let parcels = land::ledger(&app.db, None, now.date_naive()).await.unwrap();
+    let parcel_in = parcels.iter().find(|e| e.parcel.parcel.zone == IN_SCOPE).expect("a demo parcel in the zone").parcel.id;
+    let parcel_out = parcels.iter().find(|e| e.parcel.parcel.zone != IN_SCOPE).unwrap().parcel.id;
+    let projects = registers::list(&app.db, RegisterKind::Projects).await.unwrap();
+    let project_in = projects.iter().find(|r| r.record.zone() == IN_SCOPE).expect("a demo project in the zone").id;
+    let project_out = projects.iter().find(|r| !r.record.zone().is_empty() && r.record.zone() != IN_SCOPE).unwrap().id;
+    let tasks = supervision::tasks(&app.db, None).await.unwrap();
+    let task_in = tasks.iter().find(|t| t.role_of("kjj").is_some()).expect("a demo task of 科技局").id;
+    let task_out = tasks.iter().find(|t| t.role_of("kjj").is_none()).unwrap().id;
+
+    let cases: Vec<(&str, String, String)> = vec![
+        ("yanjiao", format!("/land/parcels/{parcel_in}"), format!("/land/parcels/{parcel_out}")),
+        ("yanjiao", format!("/api/v1/land/parcels/{parcel_in}"), format!("/api/v1/land/parcels/{parcel_out}")),
+        ("yanjiao", format!("/registers/projects/{project_in}"), format!("/registers/projects/{project_out}")),
+        ("yanjiao", format!("/api/v1/registers/projects/{project_in}"), format!("/api/v1/registers/projects/{project_out}")),
+        ("kejiju", format!("/tasks/{task_in}"), format!("/tasks/{task_out}")),
+    ];
+    let (admin, _) = login(&app, "admin").await;
+    let mut checked = 0;
+    for (who, mine, other) in cases {
+        let (c, _) = login(&app, who).await;
+        let status = |c: &reqwest::Client, path: String| {
+            let url = format!("{}{path}", app.url);
+            let c = c.clone();
+            async move { c.get(url).send().await.unwrap().status().as_u16() }
+        };
+        assert_eq!(status(&c, mine.clone()).await, 200, "{who} reads {mine}");
+        let refused = status(&c, other.clone()).await;
+        assert!(refused == 403 || refused == 404, "{who} must not read {other}: {refused}");
+        assert_eq!(status(&admin, other.clone()).await, 200, "the office reads {other}");
+        checked += 3;
+    }
+    eprintln!("record scope: {checked} requests on real records");
+}
