@@ -5,6 +5,7 @@
 
 mod intensive_pages;
 mod mujun_pages;
+mod scheme_editor;
 pub mod service;
 
 use axum::extract::Multipart;
@@ -21,6 +22,8 @@ use crate::error::AppError;
 use crate::AppState;
 
 pub fn routes() -> Router<AppState> {
+    use nengji_core::landuse::intensive::IntensiveScheme;
+    use nengji_core::landuse::mujun::MujunScheme;
     use intensive_pages as l;
     use mujun_pages as m;
     Router::new()
@@ -30,7 +33,7 @@ pub fn routes() -> Router<AppState> {
         .route("/land-use/stats/{zone}/{year}", get(l::stats_form).post(l::stats_save))
         .route("/land-use/import", get(l::import_form).post(l::import_upload))
         .route("/land-use/template.xlsx", get(l::template))
-        .route("/land-use/schemes", get(l::schemes).post(l::save_scheme))
+        .route("/land-use/schemes", get(scheme_editor::page::<IntensiveScheme>).post(scheme_editor::save::<IntensiveScheme>))
         .route("/land-use/evals/{id}/results.xlsx", get(l::export))
         .route("/mujun", get(m::overview))
         .route("/mujun/runs", post(m::create))
@@ -44,7 +47,7 @@ pub fn routes() -> Router<AppState> {
         .route("/mujun/runs/{id}/recompute", post(m::recompute))
         .route("/mujun/import", get(m::import_form).post(m::import_upload))
         .route("/mujun/template.xlsx", get(m::template))
-        .route("/mujun/schemes", get(m::schemes).post(m::save_scheme))
+        .route("/mujun/schemes", get(scheme_editor::page::<MujunScheme>).post(scheme_editor::save::<MujunScheme>))
 }
 
 /// The zones a caller is limited to: `Some` for zone reporters, `None` (all) for everyone else.
