@@ -114,18 +114,11 @@ fn staged_row(r: &SheetParcel) -> StagedRow {
 }
 
 /// The dry run: every problem located and nothing written; a clean sheet is staged.
-pub async fn upload(State(st): State<AppState>, PageUser(s): PageUser, mut mp: Multipart) -> Result<Response, AppError> {
+pub async fn upload(State(st): State<AppState>, PageUser(s): PageUser, mp: Multipart) -> Result<Response, AppError> {
     require_editor(&s)?;
-    let bad = |e: axum::extract::multipart::MultipartError| AppError::BadRequest(format!("上传内容无法读取：{e}"));
-    let mut file = None;
-    while let Some(field) = mp.next_field().await.map_err(bad)? {
-        if field.name() == Some("file") {
-            let n = field.file_name().unwrap_or("").to_string();
-            file = Some((n, field.bytes().await.map_err(bad)?.to_vec()));
-        }
-    }
+    let file = crate::pages::uploaded_file(mp).await?;
     let mut page = view(&st, &s).await?;
-    let Some((name, bytes)) = file.filter(|(n, b)| !n.is_empty() && !b.is_empty()) else {
+    let Some((name, bytes)) = file else {
         page.error = Some("请选择要上传的台账文件".into());
         return unprocessable(page);
     };

@@ -470,20 +470,13 @@ pub async fn import_form(State(st): State<AppState>, PageUser(s): PageUser) -> R
 }
 
 /// The dry run: every problem by sheet/row/column, nothing written; a clean file is staged for confirmation.
-pub async fn import_upload(State(st): State<AppState>, PageUser(s): PageUser, mut mp: Multipart) -> Result<Response, AppError> {
+pub async fn import_upload(State(st): State<AppState>, PageUser(s): PageUser, mp: Multipart) -> Result<Response, AppError> {
     if entry_zones(&st.db, &s.who).await?.is_empty() {
         return Err(AppError::Forbidden);
     }
-    let mut file: Option<(String, Vec<u8>)> = None;
-    while let Some(field) = mp.next_field().await.map_err(|e| AppError::BadRequest(format!("上传内容无法读取：{e}")))? {
-        if field.name() == Some("file") {
-            let name = field.file_name().unwrap_or("").to_string();
-            let bytes = field.bytes().await.map_err(|e| AppError::BadRequest(format!("文件上传失败：{e}")))?;
-            file = Some((name, bytes.to_vec()));
-        }
-    }
+    let file = super::uploaded_file(mp).await?;
     let mut page = import_page(&st, &s).await?;
-    let Some((name, bytes)) = file.filter(|(n, b)| !n.is_empty() && !b.is_empty()) else {
+    let Some((name, bytes)) = file else {
         page.error = Some("请选择要上传的文件".into());
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page.render()?)).into_response());
     };

@@ -53,6 +53,21 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/rules/{code}/active", post(rules::toggle))
 }
 
+/// The uploaded file of a form (its `file` field): name and bytes, or `None` when no file was
+/// chosen (an empty name or an empty file). Other fields are ignored.
+pub async fn uploaded_file(mut mp: axum::extract::Multipart) -> Result<Option<(String, Vec<u8>)>, crate::error::AppError> {
+    use crate::error::AppError;
+    let mut file = None;
+    while let Some(field) = mp.next_field().await.map_err(|e| AppError::BadRequest(format!("上传内容无法读取：{e}")))? {
+        if field.name() == Some("file") {
+            let name = field.file_name().unwrap_or("").to_string();
+            let bytes = field.bytes().await.map_err(|e| AppError::BadRequest(format!("文件上传失败：{e}")))?;
+            file = Some((name, bytes.to_vec()));
+        }
+    }
+    Ok(file.filter(|(n, b): &(String, Vec<u8>)| !n.is_empty() && !b.is_empty()))
+}
+
 /// A time as Beijing time text.
 pub fn beijing(t: chrono::DateTime<chrono::Utc>) -> String {
     t.with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).expect("UTC+8")).format("%Y-%m-%d %H:%M").to_string()

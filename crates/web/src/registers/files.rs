@@ -121,19 +121,12 @@ pub async fn import_page(State(st): State<AppState>, Writer(s): Writer, Path(kin
 }
 
 /// The dry run: the whole file checked, nothing written; a clean file is staged for commit.
-pub async fn import_upload(State(st): State<AppState>, Writer(s): Writer, Path(kind): Path<String>, mut mp: Multipart) -> Result<Response, AppError> {
+pub async fn import_upload(State(st): State<AppState>, Writer(s): Writer, Path(kind): Path<String>, mp: Multipart) -> Result<Response, AppError> {
     let kind = kind_of(&kind)?;
     require_write(&s, kind)?;
-    let bad = |e: axum::extract::multipart::MultipartError| AppError::BadRequest(format!("上传内容无法读取：{e}"));
-    let mut file = None;
-    while let Some(field) = mp.next_field().await.map_err(bad)? {
-        if field.name() == Some("file") {
-            let n = field.file_name().unwrap_or("").to_string();
-            file = Some((n, field.bytes().await.map_err(bad)?.to_vec()));
-        }
-    }
+    let file = crate::pages::uploaded_file(mp).await?;
     let mut page = view(&st, &s, kind).await?;
-    let Some((name, bytes)) = file.filter(|(n, b)| !n.is_empty() && !b.is_empty()) else {
+    let Some((name, bytes)) = file else {
         page.error = Some("请选择要上传的文件（.xlsx 或 .csv）".into());
         return unprocessable(page);
     };
