@@ -2,7 +2,7 @@
 //! (one transaction of every zone × indicator a request) and of approvals (every zone's report in
 //! one request), and started again on the same SQLite file. Afterwards:
 //! - the database passes `PRAGMA integrity_check`;
-//! - every import is entirely present (all its values in the history) or entirely absent;
+//! - every import is entirely present (all its values in their histories) or entirely absent;
 //! - every import the server acknowledged is present;
 //! - every approval batch moved all of its reports or none, and an acknowledged one moved all.
 
@@ -181,7 +181,13 @@ async fn killed_twenty_times_during_imports_and_approvals_loses_nothing() {
     assert_eq!(check, "ok");
     let rows: Vec<(String, String, f64)> = sqlx::query_as(
         "SELECT z.code, i.code, h.new_value FROM observation_history h JOIN zone z ON z.id = h.zone_id JOIN indicator i ON i.id = h.indicator_id
-         WHERE h.period = ?1 AND h.source = 'api'",
+         WHERE h.period = ?1 AND h.source = 'api'
+         UNION ALL
+         -- A value's creation is on its row: the first value is the oldest change's old one, or today's.
+         SELECT z.code, i.code, COALESCE((SELECT h.old_value FROM observation_history h
+                 WHERE h.zone_id = o.zone_id AND h.indicator_id = o.indicator_id AND h.period = o.period ORDER BY h.id LIMIT 1), o.value)
+         FROM observation o JOIN zone z ON z.id = o.zone_id JOIN indicator i ON i.id = o.indicator_id
+         WHERE o.period = ?1 AND o.created_via = 'api'",
     )
     .bind(PERIOD)
     .fetch_all(&p)

@@ -4,6 +4,7 @@
 
 use std::collections::{HashMap, HashSet};
 
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::masterdata::{CellError, Table};
@@ -53,6 +54,10 @@ pub fn parse_number(s: &str) -> Option<f64> {
     t.parse::<f64>().ok().filter(|v| v.is_finite())
 }
 
+/// Whether a zone may report a month now (`Err` holds the Chinese reason). Rows are checked on
+/// several threads, hence `Sync`.
+pub type OpenWindow<'a> = dyn Fn(&str, Month) -> Result<(), String> + Sync + 'a;
+
 const COLUMNS: &[(&str, &[&str], bool)] = &[
     ("zone", &["开发区代码"], true),
     ("indicator", &["指标代码"], true),
@@ -70,7 +75,7 @@ pub fn parse_value_table(
     t: &Table,
     zones: &HashSet<String>,
     reportable: &HashMap<String, bool>,
-    open: &dyn Fn(&str, Month) -> Result<(), String>,
+    open: &OpenWindow<'_>,
 ) -> Result<Vec<LocatedValue>, Vec<CellError>> {
     let norm = |s: &str| s.trim().trim_start_matches('\u{feff}').replace([' ', '*'], "");
     let header: Vec<String> = t.header.iter().map(|h| norm(h)).collect();
@@ -97,16 +102,72 @@ pub fn parse_value_table(
     // Column positions resolved once; cells are borrowed from the table and only the values kept
     // are copied (a file can hold a million rows).
     let col = |key: &str| pos.get(key).copied();
-    let (zone_c, indicator_c, period_c, value_c, prior_c, comment_c) =
-        (col("zone"), col("indicator"), col("period"), col("value"), col("prior"), col("comment"));
-    let mut out = Vec::new();
+    let cols = Cols { zone: col("zone"), indicator: col("indicator"), period: col("period"), value: col("value"), prior: col("prior"), comment: col("comment") };
+    // Rows are checked on all cores in runs of consecutive rows; the duplicate check, which
+    // needs the rows before, then runs in file order, and problems are listed in file order.
+    const RUN: usize = 4096;
+    let checked: Vec<Vec<Checked>> =
+        t.rows.par_chunks(RUN).enumerate().map(|(k, run)| check_rows(t, &cols, k * RUN, run, zones, reportable, open)).collect();
+    let mut out = Vec::with_capacity(t.rows.len());
     let mut seen: HashMap<(&str, &str, Month), usize> = HashMap::with_capacity(t.rows.len());
+    for c in checked.into_iter().flatten() {
+        let clean = c.errors.is_empty();
+        errors.extend(c.errors);
+        let Some(key) = c.key else { continue };
+        let first = *seen.entry(key).or_insert(c.row);
+        if first != c.row {
+            errors.push(CellError {
+                sheet: t.sheet.clone(),
+                row: c.row,
+                column: cols.indicator.map(|c| c + 1),
+                field: "指标代码".into(),
+                message: format!("与第{first}行重复：同一开发区、指标、期间只能有一行"),
+            });
+        } else if clean && errors.is_empty() {
+            let (input, value_column) = c.value.expect("a row without problems has its value");
+            out.push(LocatedValue { input, sheet: t.sheet.clone(), row: c.row, value_column });
+        }
+    }
+    if errors.is_empty() { Ok(out) } else { Err(errors) }
+}
+
+/// Positions of the template's columns in a sheet.
+struct Cols {
+    zone: Option<usize>,
+    indicator: Option<usize>,
+    period: Option<usize>,
+    value: Option<usize>,
+    prior: Option<usize>,
+    comment: Option<usize>,
+}
+
+/// One row with a 本期数值, checked on its own.
+struct Checked<'a> {
+    row: usize,
+    /// Zone, indicator and month (when the month is one), for the duplicate check.
+    key: Option<(&'a str, &'a str, Month)>,
+    errors: Vec<CellError>,
+    /// The value and the 1-based column of 本期数值, when the row has no problem.
+    value: Option<(ValueInput, usize)>,
+}
+
+/// Checks consecutive rows (`first` = index of `rows[0]` in the table): codes, numbers, window.
+fn check_rows<'a>(
+    t: &Table,
+    cols: &Cols,
+    first: usize,
+    rows: &'a [Vec<String>],
+    zones: &HashSet<String>,
+    reportable: &HashMap<String, bool>,
+    open: &OpenWindow<'_>,
+) -> Vec<Checked<'a>> {
+    let mut out = Vec::with_capacity(rows.len());
     // Rows come grouped by zone and month, so the previous row's answers usually hold.
     type Answer<'a> = ((&'a str, Month), Result<(), String>);
     let mut last_open: Option<Answer> = None;
     let mut last_zone: Option<(&str, bool)> = None;
-    for (i, r) in t.rows.iter().enumerate() {
-        let row = i + 2;
+    for (i, r) in rows.iter().enumerate() {
+        let row = first + i + 2;
         let cell = |c: Option<usize>| c.and_then(|c| r.get(c)).map(|s| s.trim()).unwrap_or("");
         let err = |c: Option<usize>, field: &str, message: String| CellError {
             sheet: t.sheet.clone(),
@@ -115,78 +176,67 @@ pub fn parse_value_table(
             field: field.into(),
             message,
         };
-        let value_text = cell(value_c);
+        let value_text = cell(cols.value);
         if value_text.is_empty() {
             continue;
         }
-        let before = errors.len();
-        let zone = cell(zone_c);
+        let mut errors = Vec::new();
+        let zone = cell(cols.zone);
         let known = match last_zone {
             Some((z, known)) if z == zone => known,
             _ => zones.contains(zone),
         };
         last_zone = Some((zone, known));
         if !known {
-            errors.push(err(zone_c, "开发区代码", format!("开发区代码“{zone}”不存在或您无权填报")));
+            errors.push(err(cols.zone, "开发区代码", format!("开发区代码“{zone}”不存在或您无权填报")));
         }
-        let indicator = cell(indicator_c);
+        let indicator = cell(cols.indicator);
         match reportable.get(indicator) {
-            None => errors.push(err(indicator_c, "指标代码", format!("指标代码“{indicator}”不存在"))),
-            Some(false) => errors.push(err(indicator_c, "指标代码", format!("“{indicator}”是计算指标，由系统计算，不能填报"))),
+            None => errors.push(err(cols.indicator, "指标代码", format!("指标代码“{indicator}”不存在"))),
+            Some(false) => errors.push(err(cols.indicator, "指标代码", format!("“{indicator}”是计算指标，由系统计算，不能填报"))),
             Some(true) => {}
         }
-        let period = match cell(period_c).parse::<Month>() {
+        let period = match cell(cols.period).parse::<Month>() {
             Ok(m) => Some(m),
             Err(e) => {
-                errors.push(err(period_c, "期间", e.to_string()));
+                errors.push(err(cols.period, "期间", e.to_string()));
                 None
             }
         };
         let value = parse_number(value_text);
         if value.is_none() {
-            errors.push(err(value_c, "本期数值", format!("“{value_text}”不是数字")));
+            errors.push(err(cols.value, "本期数值", format!("“{value_text}”不是数字")));
         }
-        let prior_text = cell(prior_c);
+        let prior_text = cell(cols.prior);
         let prior = if prior_text.is_empty() { None } else { parse_number(prior_text) };
         if !prior_text.is_empty() && prior.is_none() {
-            errors.push(err(prior_c, "上年同期可比数", format!("“{prior_text}”不是数字")));
+            errors.push(err(cols.prior, "上年同期可比数", format!("“{prior_text}”不是数字")));
         }
-        if let Some(p) = period {
-            if errors.len() == before {
-                let answer = match &last_open {
-                    Some((key, answer)) if *key == (zone, p) => answer.clone(),
-                    _ => {
-                        let answer = open(zone, p);
-                        last_open = Some(((zone, p), answer.clone()));
-                        answer
-                    }
-                };
-                if let Err(reason) = answer {
-                    errors.push(err(period_c, "期间", reason));
+        if let Some(p) = period
+            && errors.is_empty()
+        {
+            let answer = match &last_open {
+                Some((key, answer)) if *key == (zone, p) => answer.clone(),
+                _ => {
+                    let answer = open(zone, p);
+                    last_open = Some(((zone, p), answer.clone()));
+                    answer
                 }
-            }
-            let first = *seen.entry((zone, indicator, p)).or_insert(row);
-            if first != row {
-                errors.push(err(indicator_c, "指标代码", format!("与第{first}行重复：同一开发区、指标、期间只能有一行")));
+            };
+            if let Err(reason) = answer {
+                errors.push(err(cols.period, "期间", reason));
             }
         }
-        if errors.len() == before {
-            out.push(LocatedValue {
-                input: ValueInput {
-                    zone: zone.to_string(),
-                    indicator: indicator.to_string(),
-                    period: period.expect("checked"),
-                    value: value.expect("checked"),
-                    prior_comparable: prior,
-                    comment: cell(comment_c).to_string(),
-                },
-                sheet: t.sheet.clone(),
-                row,
-                value_column: value_c.expect("required column") + 1,
-            });
-        }
+        let value = match (errors.is_empty(), period, value) {
+            (true, Some(period), Some(value)) => Some((
+                ValueInput { zone: zone.to_string(), indicator: indicator.to_string(), period, value, prior_comparable: prior, comment: cell(cols.comment).to_string() },
+                cols.value.expect("required column") + 1,
+            )),
+            _ => None,
+        };
+        out.push(Checked { row, key: period.map(|p| (zone, indicator, p)), errors, value });
     }
-    if errors.is_empty() { Ok(out) } else { Err(errors) }
+    out
 }
 
 #[cfg(test)]
@@ -230,6 +280,29 @@ mod tests {
         assert_eq!(v.len(), 1);
         assert_eq!((v[0].input.value, v[0].input.prior_comparable, v[0].row, v[0].value_column), (12.5, Some(11.0), 2, 9));
         assert_eq!(v[0].input.comment, "说明");
+    }
+
+    #[test]
+    fn a_long_sheet_is_checked_in_runs_and_reported_in_row_order() {
+        // 10,000 rows (runs of 4,096 are checked in parallel): every month of 2021-01 for
+        // distinct indicator codes, then a duplicate of row 12 far down and a bad number after it.
+        let (z, _) = ctx();
+        let codes: Vec<String> = (0..10_000).map(|k| format!("i{k}")).collect();
+        let reportable: HashMap<String, bool> = codes.iter().map(|c| (c.clone(), true)).collect();
+        let mut rows: Vec<Vec<String>> =
+            codes.iter().enumerate().map(|(k, c)| ["z1", "", c, "", "", "", "2021-01", "", &k.to_string(), "", ""].map(String::from).to_vec()).collect();
+        let ok = Table { rows: rows.clone(), ..table(&[]) };
+        let v = parse_value_table(&ok, &z, &reportable, &open_2021).unwrap();
+        assert_eq!(v.len(), 10_000);
+        assert!(v.iter().enumerate().all(|(k, l)| l.row == k + 2 && l.input.value == k as f64 && l.input.indicator == codes[k]));
+        rows[9000][2] = "i10".into();
+        rows[9500][8] = "x".into();
+        let bad = Table { rows, ..table(&[]) };
+        let msgs: Vec<String> = parse_value_table(&bad, &z, &reportable, &open_2021).unwrap_err().iter().map(|e| e.to_string()).collect();
+        assert_eq!(
+            msgs,
+            ["工作表“填报”第9002行第C列（指标代码）：与第12行重复：同一开发区、指标、期间只能有一行", "工作表“填报”第9502行第I列（本期数值）：“x”不是数字"]
+        );
     }
 
     #[test]

@@ -4,6 +4,7 @@ use std::io::Cursor;
 
 use calamine::{open_workbook_auto_from_rs, open_workbook_from_rs, Data, Reader, Xlsx, XlsxError};
 use nengji_core::masterdata::Table;
+use rayon::prelude::*;
 use rust_xlsxwriter::{Format, Workbook};
 
 /// The most cells (rows × columns up to the last value) an xlsx sheet may have: twice the largest
@@ -54,6 +55,51 @@ fn split_header(sheet: String, mut rows: Vec<Vec<String>>, file: &str) -> Result
     Ok(Table { sheet, header, rows })
 }
 
+/// The records of CSV text.
+fn csv_rows(text: &[u8]) -> Result<Vec<Vec<String>>, csv::Error> {
+    let mut rdr = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text);
+    let mut rows = Vec::new();
+    // One record buffer for the whole file rather than one per row.
+    let mut rec = csv::StringRecord::new();
+    while rdr.read_record(&mut rec)? {
+        rows.push(rec.iter().map(String::from).collect());
+    }
+    Ok(rows)
+}
+
+/// Offsets `0 = p0 < p1 < … = len` that cut CSV text into about `parts` runs of whole records.
+/// A cut goes after a line break outside quotes: one with an even number of `"` before it (a
+/// quoted field may hold line breaks; a quote inside one is doubled). Pieces are at least
+/// `min_piece` bytes long (threads cost more than they save on a small file).
+fn split_records(text: &[u8], parts: usize, min_piece: usize) -> Vec<usize> {
+    let parts = parts.clamp(1, text.len() / min_piece.max(1) + 1);
+    let mut cuts = vec![0];
+    let (mut pos, mut quotes) = (0, 0usize);
+    for k in 1..parts {
+        let target = text.len() * k / parts;
+        if target <= pos {
+            continue;
+        }
+        quotes += text[pos..target].iter().filter(|&&b| b == b'"').count();
+        pos = target;
+        while pos < text.len() {
+            let b = text[pos];
+            pos += 1;
+            if b == b'"' {
+                quotes += 1;
+            } else if b == b'\n' && quotes % 2 == 0 {
+                break;
+            }
+        }
+        if pos < text.len() {
+            cuts.push(pos);
+        }
+    }
+    cuts.push(text.len());
+    cuts.dedup();
+    cuts
+}
+
 /// Reads every sheet of a file (a CSV has one, named after the file). Sheet order is kept.
 pub fn read_tables(file_name: &str, bytes: &[u8]) -> Result<Vec<Table>, OfficeError> {
     let lower = file_name.to_lowercase();
@@ -68,12 +114,13 @@ pub fn read_tables(file_name: &str, bytes: &[u8]) -> Result<Vec<Table>, OfficeEr
             decoded = decode_text(bytes);
             decoded.as_bytes()
         };
-        let mut rdr = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text);
+        // A large file is read in pieces on all cores, split between records; rows keep file order.
+        let pieces = split_records(text, rayon::current_num_threads(), 1 << 20);
+        let parts: Vec<Result<Vec<Vec<String>>, csv::Error>> =
+            pieces.windows(2).collect::<Vec<_>>().into_par_iter().map(|w| csv_rows(&text[w[0]..w[1]])).collect();
         let mut rows = Vec::new();
-        // One record buffer for the whole file rather than one per row.
-        let mut rec = csv::StringRecord::new();
-        while rdr.read_record(&mut rec).map_err(|e| unreadable(&e))? {
-            rows.push(rec.iter().map(String::from).collect());
+        for part in parts {
+            rows.append(&mut part.map_err(|e| unreadable(&e))?);
         }
         return Ok(vec![split_header(file_name.to_string(), rows, file_name)?]);
     }
@@ -158,6 +205,26 @@ pub fn write_xlsx(tables: &[Table]) -> Result<Vec<u8>, OfficeError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn csv_pieces_end_between_records_even_inside_quoted_line_breaks() {
+        // Quoted fields with line breaks and doubled quotes, CRLF endings, no final newline.
+        let text = "代码,备注\r\nz1,\"第一行\n第二行\"\r\nz2,\"他说\"\"好\"\"\n再见\"\nz3,\n\"z\n4\",\"\"\"\"\nz5,末行";
+        let whole = csv_rows(text.as_bytes()).unwrap();
+        assert_eq!(whole.len(), 6);
+        for parts in 1..=text.len() {
+            let cuts = split_records(text.as_bytes(), parts, 1);
+            assert_eq!((cuts[0], *cuts.last().unwrap()), (0, text.len()));
+            let mut rows = Vec::new();
+            for w in cuts.windows(2) {
+                assert!(w[0] < w[1], "{cuts:?}");
+                rows.extend(csv_rows(&text.as_bytes()[w[0]..w[1]]).unwrap());
+            }
+            assert_eq!(rows, whole, "{parts} parts: {cuts:?}");
+        }
+        // A file shorter than the smallest piece is read whole.
+        assert_eq!(split_records(text.as_bytes(), 8, 1 << 20), [0, text.len()]);
+    }
 
     #[test]
     fn an_xlsx_with_cells_far_apart_is_refused_not_allocated() {

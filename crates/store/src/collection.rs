@@ -371,13 +371,14 @@ pub async fn apply(db: &Db, actor: &Actor, ds: &Dataset, batches: &[Batch], sour
                     continue;
                 }
                 sqlx::query(
-                    "INSERT INTO observation (zone_id, indicator_id, period, value, prior_comparable, comment, status, is_demo, updated_by, updated_at)
-                     VALUES ($1, $2, $3, $4, $5, $6, 'draft', FALSE, $7, $8)
+                    "INSERT INTO observation (zone_id, indicator_id, period, value, prior_comparable, comment, status, is_demo, updated_by, updated_at,
+                         created_by, created_at, created_via)
+                     VALUES ($1, $2, $3, $4, $5, $6, 'draft', FALSE, $7, $8, $7, $8, $9)
                      ON CONFLICT (zone_id, indicator_id, period) DO UPDATE SET value = $4, prior_comparable = $5, comment = $6,
                          status = 'draft', is_demo = FALSE, updated_by = $7, updated_at = $8")
                     .bind(zone_id).bind(ind_id).bind(&period).bind(v.value).bind(v.prior_comparable).bind(&v.comment)
-                    .bind(&actor.name).bind(now).execute(&mut *tx).await?;
-                if old.as_ref().is_none_or(|(val, prior, _)| *val != v.value || *prior != v.prior_comparable) {
+                    .bind(&actor.name).bind(now).bind(source).execute(&mut *tx).await?;
+                if history_row(old.as_ref().map(|o| (o.0, o.1)), v, was_approved) {
                     sqlx::query(
                         "INSERT INTO observation_history (zone_id, indicator_id, period, old_value, new_value, old_prior, new_prior, changed_by, changed_at, source, after_approval)
                          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)")
@@ -519,6 +520,16 @@ pub async fn transition(
     })
 }
 
+/// Whether saving `v` over `old` (本期数值, 上年同期可比数) writes a history row: a change of
+/// either number does; a new value does only on a report approved before (the list of changes
+/// after approval reads the history) — otherwise its creation is on its own row (`created_*`).
+pub(crate) fn history_row(old: Option<(f64, Option<f64>)>, v: &ValueInput, was_approved: bool) -> bool {
+    match old {
+        Some((value, prior)) => value != v.value || prior != v.prior_comparable,
+        None => was_approved,
+    }
+}
+
 /// One change of one value.
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct HistoryEntry {
@@ -532,12 +543,44 @@ pub struct HistoryEntry {
     pub after_approval: bool,
 }
 
+/// A value's creation as its row keeps it: who, when, through what, and the value now.
+type Creation = (Option<String>, Option<DateTime<Utc>>, Option<String>, f64, Option<f64>);
+
+/// Every change of one value, newest first, ending with its creation (none → first value).
 pub async fn history(db: &Db, zone: &str, indicator: &str, period: Month) -> crate::Result<Vec<HistoryEntry>> {
-    Ok(with_pool!(db, p => sqlx::query_as::<_, HistoryEntry>(
-        "SELECT h.old_value, h.new_value, h.old_prior, h.new_prior, h.changed_by, h.changed_at, h.source, h.after_approval
-         FROM observation_history h JOIN zone z ON z.id = h.zone_id JOIN indicator i ON i.id = h.indicator_id
-         WHERE z.code = $1 AND i.code = $2 AND h.period = $3 ORDER BY h.id DESC")
-        .bind(zone).bind(indicator).bind(period.to_string()).fetch_all(p).await)?)
+    let (mut entries, created) = with_pool!(db, p => {
+        let mut tx = p.begin().await?;
+        let entries = sqlx::query_as::<_, HistoryEntry>(
+            "SELECT h.old_value, h.new_value, h.old_prior, h.new_prior, h.changed_by, h.changed_at, h.source, h.after_approval
+             FROM observation_history h JOIN zone z ON z.id = h.zone_id JOIN indicator i ON i.id = h.indicator_id
+             WHERE z.code = $1 AND i.code = $2 AND h.period = $3 ORDER BY h.id DESC")
+            .bind(zone).bind(indicator).bind(period.to_string()).fetch_all(&mut *tx).await?;
+        let created = sqlx::query_as::<_, Creation>(
+            "SELECT o.created_by, o.created_at, o.created_via, o.value, o.prior_comparable
+             FROM observation o JOIN zone z ON z.id = o.zone_id JOIN indicator i ON i.id = o.indicator_id
+             WHERE z.code = $1 AND i.code = $2 AND o.period = $3")
+            .bind(zone).bind(indicator).bind(period.to_string()).fetch_optional(&mut *tx).await?;
+        tx.commit().await?;
+        Ok::<_, sqlx::Error>((entries, created))
+    })?;
+    // The creation is on the row unless the history holds it (made before migration 0014, or
+    // on a report approved before). The first value is the oldest change's old one, or today's.
+    if let Some((Some(by), Some(at), Some(via), value, prior)) = created
+        && entries.iter().all(|e| e.old_value.is_some())
+    {
+        let (first, first_prior) = entries.last().map_or((value, prior), |e| (e.old_value.unwrap_or(value), e.old_prior));
+        entries.push(HistoryEntry {
+            old_value: None,
+            new_value: Some(first),
+            old_prior: None,
+            new_prior: first_prior,
+            changed_by: by,
+            changed_at: at,
+            source: via,
+            after_approval: false,
+        });
+    }
+    Ok(entries)
 }
 
 /// Values changed on reports that had been approved before (the DHIS2 gap this fixes).

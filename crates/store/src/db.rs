@@ -65,6 +65,9 @@ pub enum Backend {
 pub enum StoreError {
     #[error("数据库错误：{0}")]
     Sql(#[from] sqlx::Error),
+    /// From statements run on SQLite's own handle (bulk writes).
+    #[error("数据库错误：{0}")]
+    Sqlite(#[from] rusqlite::Error),
     #[error("数据库迁移失败：{0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
     /// A user-facing refusal (validation, conflict) in Chinese.

@@ -108,7 +108,7 @@ pub async fn load_demo(db: &Db, actor: &Actor, values: &[DemoValue]) -> crate::R
     Ok(rows.len())
 }
 
-/// The query of [`latest_period`]; an index seek on `observation_status_period`.
+/// The query of [`latest_period`]; one seek in `observation_approved_period`.
 pub const LATEST_PERIOD_SQL: &str = "SELECT MAX(period) FROM observation WHERE status = 'approved'";
 
 /// An approved value as the monitoring panels keep it.
@@ -136,7 +136,7 @@ pub enum Months {
 pub fn approved_cells_sql(months: &Months, zone: bool, indicators: Option<usize>) -> String {
     // One zone's rows are found by the primary key (zone_id, indicator_id, period); `status || ''`
     // keeps SQLite (without ANALYZE statistics) from preferring a range over every zone's rows
-    // in observation_status_period.
+    // in observation_approved_period.
     let status = if zone { "status || '' = 'approved'" } else { "status = 'approved'" };
     let mut sql = format!("SELECT zone_id, indicator_id, period, value, prior_comparable FROM observation WHERE {status}");
     let mut n = 0;
@@ -156,7 +156,7 @@ pub fn approved_cells_sql(months: &Months, zone: bool, indicators: Option<usize>
 
 /// Approved values of one zone (or all) and some indicators (or all) at some months: the narrow
 /// read of the monitoring pages. Codes come from an id map instead of joins, so a month of a
-/// national data set (160 000 values) is read through `observation_status_period` alone.
+/// national data set (160 000 values) is read through `observation_approved_period` alone.
 pub async fn approved_cells(db: &Db, zone: Option<&str>, indicators: Option<&[String]>, months: &Months) -> crate::Result<Vec<Cell>> {
     let zones: Vec<(i64, String)> = with_pool!(db, p => sqlx::query_as("SELECT id, code FROM zone").fetch_all(p).await)?;
     let inds: Vec<(i64, String)> = with_pool!(db, p => sqlx::query_as("SELECT id, code FROM indicator").fetch_all(p).await)?;

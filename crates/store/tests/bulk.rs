@@ -105,7 +105,9 @@ async fn bulk_writes_what_apply_writes() {
         let applied = bulk::apply(&by_bulk, &reporter, &ds_b, &batches, "import", today()).await.unwrap();
         assert_eq!(applied.versions, versions, "{engine}");
         assert_eq!(versions, [6, 2, 3, 1, 1], "{engine}");
-        assert_eq!((applied.written, applied.unchanged, applied.history), (3 + 1 + 1 + 13 + 1, 2, 2 + 1 + 1 + 13 + 1), "{engine}");
+        // History rows: the two changes on the report approved before (one of them a new value),
+        // and the two changes of bazhou's tax; the 14 new values on drafts carry their creation.
+        assert_eq!((applied.written, applied.unchanged, applied.history), (3 + 1 + 1 + 13 + 1, 2, 2 + 1 + 1), "{engine}");
         assert_eq!(state(&by_bulk, &ds_b, &cells).await, state(&by_apply, &ds, &cells).await, "{engine}");
 
         let s = collection::submission(&by_bulk, &ds_b, "yanjiao_htz", m("2021-03")).await.unwrap().unwrap();
@@ -113,6 +115,18 @@ async fn bulk_writes_what_apply_writes() {
         let h = collection::history(&by_bulk, "yanjiao_htz", "revenue", m("2021-03")).await.unwrap();
         assert_eq!((h[0].old_value, h[0].new_value, h[0].after_approval, h[0].source.as_str()), (Some(50.0), Some(55.0), true, "import"), "{engine}");
         assert!(collection::history(&by_bulk, "yanjiao_htz", "tax", m("2021-03")).await.unwrap().len() == 1, "{engine}: 备注 alone makes no history row");
+        // A new value on a report approved before is a history row (listed as a change after
+        // approval), once; a new value on a draft shows its creation from its row.
+        let h = collection::history(&by_bulk, "yanjiao_htz", "fdi", m("2021-03")).await.unwrap();
+        assert_eq!(h.iter().map(|e| (e.old_value, e.new_value, e.after_approval)).collect::<Vec<_>>(), [(None, Some(1.5), true)], "{engine}");
+        let late = collection::changes_after_approval(&by_bulk, 10).await.unwrap();
+        assert!(late.iter().any(|c| c.indicator == "fdi" && c.old_value.is_none()), "{engine}: {late:?}");
+        let h = collection::history(&by_bulk, "wenan_etdz", &ds.indicators[2], m("2021-04")).await.unwrap();
+        assert_eq!(
+            h.iter().map(|e| (e.old_value, e.new_value, e.changed_by.as_str(), e.source.as_str(), e.after_approval)).collect::<Vec<_>>(),
+            [(None, Some(3.0), "yanjiao", "import", false)],
+            "{engine}"
+        );
 
         // One audit row summarises the whole batch.
         let last = &audit::recent(&by_bulk, Some("submission"), 1).await.unwrap()[0];
@@ -200,7 +214,7 @@ async fn large_batches_span_chunks_and_keep_history() {
         assert!(n > 1000, "{engine}: {n} values cross a chunk boundary");
 
         let a = bulk::apply(&db, &office, &ds, &bulk::batches(values(0.0)), "import", today()).await.unwrap();
-        assert_eq!((a.written, a.unchanged, a.history), (n, 0, n), "{engine}");
+        assert_eq!((a.written, a.unchanged, a.history), (n, 0, 0), "{engine}: creations are on the rows");
         assert_eq!(a.versions.len(), zones.len() * periods.len());
         assert!(a.versions.iter().all(|v| *v == 1));
         let stored = observations::query(&db, &Filter { from: Some(m("2021-01")), ..Filter::default() }).await.unwrap();

@@ -19,9 +19,9 @@ async fn hot_monitoring_queries_use_their_indexes() {
     let dir = tempfile::tempdir().unwrap();
     let db = Db::connect(dir.path().join("plan.db").to_str().unwrap()).await.unwrap();
 
-    // The latest approved month: one seek on (status, period), no scan of the table.
+    // The latest approved month: one seek in the index of approved values, no scan of the table.
     let latest = plan(&db, observations::LATEST_PERIOD_SQL, &[]).await;
-    assert!(latest.contains("observation_status_period"), "{latest}");
+    assert!(latest.contains("SEARCH observation USING COVERING INDEX observation_approved_period"), "{latest}");
     assert!(!latest.contains("SCAN observation"), "{latest}");
 
     // Every zone's values at three months: only those months' rows.
@@ -29,7 +29,7 @@ async fn hot_monitoring_queries_use_their_indexes() {
     let months = Months::In(vec![m.prior_year(), m.offset(-1), m]);
     let sql = observations::approved_cells_sql(&months, false, None);
     let at = plan(&db, &sql, &["2024-12", "2025-11", "2025-12"]).await;
-    assert!(at.contains("USING INDEX observation_status_period (status=? AND period=?)"), "{at}");
+    assert!(at.contains("USING INDEX observation_approved_period (period=?)"), "{at}");
 
     // One zone's history of some indicators: the primary key.
     let sql = observations::approved_cells_sql(&Months::UpTo(m), true, Some(2));

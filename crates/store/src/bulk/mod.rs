@@ -4,12 +4,12 @@
 //! million values. Here the existing reports and values of the affected zone × periods are read in
 //! a few queries, diffed in memory, and written with multi-row upserts, all in ONE transaction:
 //! the same window, data-set, zone, workflow-state and version checks with the same refusals (the
-//! first failing report in input order), the same history rows and `changed_after_approval` flags,
-//! the same versions. One audit row summarises the batch; the per-value old → new is in the history.
+//! first failing report in input order), the same creation stamps, history rows and
+//! `changed_after_approval` flags, the same versions. One audit row summarises the batch; each
+//! value's creation is on its row and each change (old → new) in the history.
 
 use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
-use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use nengji_core::calendar::WindowState;
@@ -18,12 +18,12 @@ use nengji_core::period::Month;
 use serde::Serialize;
 
 use crate::audit::{json, Actor};
-use crate::collection::{Batch, Calendar, Dataset, EntryError, Status};
+use crate::collection::{history_row, Batch, Calendar, Dataset, EntryError, Status};
 use crate::db::{Backend, Db};
 
-/// Rows per multi-row statement. Observations bind 6 parameters a row, history rows 8: well under
-/// SQLite's 32766 and PostgreSQL's 65535, and large enough that per-statement cost vanishes.
-const CHUNK: usize = 1000;
+mod write;
+use write::{HistRow, ObsRow, ReportWrite, Rows, WriteRows};
+
 /// Zone ids per `IN (…)` list when reading what is stored.
 const READ_CHUNK: usize = 500;
 
@@ -36,7 +36,7 @@ pub struct Applied {
     pub written: usize,
     /// Values identical to the stored ones, left as they were.
     pub unchanged: usize,
-    /// History rows written (本期数值 or 上年同期可比数 changed).
+    /// History rows written (本期数值 or 上年同期可比数 changed; see `collection::history_row`).
     pub history: usize,
 }
 
@@ -108,35 +108,6 @@ struct Report {
 /// A stored value: 本期数值, 上年同期可比数, 备注.
 type Stored = (f64, Option<f64>, String);
 
-struct ObsRow<'a> {
-    zone_id: i64,
-    indicator_id: i64,
-    period: Month,
-    value: f64,
-    prior: Option<f64>,
-    comment: &'a str,
-}
-
-struct HistRow {
-    zone_id: i64,
-    indicator_id: i64,
-    period: Month,
-    old_value: Option<f64>,
-    new_value: f64,
-    old_prior: Option<f64>,
-    new_prior: Option<f64>,
-    after_approval: bool,
-}
-
-/// One report's upsert: how many saves it received and whether one changed an approved report.
-struct ReportWrite {
-    zone_id: i64,
-    period: Month,
-    saves: i64,
-    changed_after_approval: bool,
-    final_version: i64,
-}
-
 /// Placeholders in text order: `?` on SQLite, `$1, $2, …` on PostgreSQL. SQLite keeps numbered
 /// and named parameters in a list that sqlx searches once per bound value, which is quadratic in
 /// a statement of thousands of parameters (it was most of the time); anonymous ones bind by position.
@@ -155,87 +126,6 @@ impl Placeholders {
     }
     fn list(&mut self, k: usize) -> String {
         (0..k).map(|_| self.next()).collect::<Vec<_>>().join(", ")
-    }
-}
-
-/// A multi-row write: `head` selects from `c` (values bound once per statement, named by
-/// `shared`) and `v` (the rows, `per_row` values each, columns `column1…`), then `tail`.
-/// The same text runs on both engines; `WHERE TRUE` lets SQLite parse `INSERT … SELECT … ON CONFLICT`.
-struct RowsSql {
-    head: &'static str,
-    shared: &'static [&'static str],
-    per_row: usize,
-    tail: &'static str,
-}
-
-impl RowsSql {
-    fn sql(&self, backend: Backend, rows: usize) -> String {
-        let mut ph = Placeholders::new(backend);
-        let shared: Vec<String> = self.shared.iter().map(|name| format!("{} AS {name}", ph.next())).collect();
-        let mut sql = String::with_capacity(self.head.len() + self.tail.len() + rows * (self.per_row * 8 + 4));
-        sql.push_str(self.head);
-        sql.push_str(" FROM (SELECT ");
-        sql.push_str(&shared.join(", "));
-        sql.push_str(") AS c, (VALUES ");
-        for r in 0..rows {
-            if r > 0 {
-                sql.push_str(", ");
-            }
-            sql.push('(');
-            sql.push_str(&ph.list(self.per_row));
-            sql.push(')');
-        }
-        sql.push_str(") AS v WHERE TRUE ");
-        sql.push_str(self.tail);
-        sql
-    }
-}
-
-const OBSERVATIONS: RowsSql = RowsSql {
-    head: "INSERT INTO observation (zone_id, indicator_id, period, value, prior_comparable, comment, status, is_demo, updated_by, updated_at)
-           SELECT v.column1, v.column2, v.column3, v.column4, v.column5, v.column6, 'draft', FALSE, c.actor_name, c.stamp",
-    shared: &["actor_name", "stamp"],
-    per_row: 6,
-    tail: "ON CONFLICT (zone_id, indicator_id, period) DO UPDATE SET value = excluded.value,
-           prior_comparable = excluded.prior_comparable, comment = excluded.comment, status = 'draft', is_demo = FALSE,
-           updated_by = excluded.updated_by, updated_at = excluded.updated_at",
-};
-
-const HISTORY: RowsSql = RowsSql {
-    head: "INSERT INTO observation_history (zone_id, indicator_id, period, old_value, new_value, old_prior, new_prior,
-               changed_by, changed_at, source, after_approval)
-           SELECT v.column1, v.column2, v.column3, v.column4, v.column5, v.column6, v.column7, c.actor_name, c.stamp, c.source, v.column8",
-    shared: &["actor_name", "stamp", "source"],
-    per_row: 8,
-    tail: "",
-};
-
-// `version` carries the number of saves: a new report ends at that version, a stored one moves up
-// by it. The status guard drops a report submitted meanwhile by someone else from RETURNING.
-const SUBMISSIONS: RowsSql = RowsSql {
-    head: "INSERT INTO submission (dataset_id, zone_id, period, status, version, updated_by, updated_at, changed_after_approval)
-           SELECT c.dataset_id, v.column1, v.column2, 'draft', v.column3, c.actor_name, c.stamp, v.column4",
-    shared: &["dataset_id", "actor_name", "stamp"],
-    per_row: 4,
-    tail: "ON CONFLICT (dataset_id, zone_id, period) DO UPDATE SET version = submission.version + excluded.version,
-           updated_by = excluded.updated_by, updated_at = excluded.updated_at,
-           changed_after_approval = submission.changed_after_approval OR excluded.changed_after_approval
-           WHERE submission.status = 'draft'
-           RETURNING zone_id, period, version",
-};
-
-/// Shared text values: one allocation per distinct period and for the empty 备注, not one per value.
-struct Texts {
-    periods: HashMap<Month, Arc<str>>,
-    empty: Arc<str>,
-}
-
-impl Texts {
-    fn period(&mut self, m: Month) -> Arc<str> {
-        self.periods.entry(m).or_insert_with(|| Arc::from(m.to_string())).clone()
-    }
-    fn text(&self, s: &str) -> Arc<str> {
-        if s.is_empty() { self.empty.clone() } else { Arc::from(s) }
     }
 }
 
@@ -354,7 +244,7 @@ pub async fn apply(db: &Db, actor: &Actor, ds: &Dataset, batches: &[Batch], sour
                     applied.unchanged += 1;
                     continue;
                 }
-                if old.is_none_or(|(val, prior, _)| val != v.value || prior != v.prior_comparable) {
+                if history_row(old.map(|o| (o.0, o.1)), v, was_approved) {
                     hist.push(HistRow {
                         zone_id, indicator_id: ind, period: b.period,
                         old_value: old.map(|o| o.0), new_value: v.value,
@@ -391,58 +281,11 @@ pub async fn apply(db: &Db, actor: &Actor, ds: &Dataset, batches: &[Batch], sour
             applied.versions.push(version);
         }
 
-        // Reports first: if one was submitted since it was read, stop before writing any value.
-        let mut texts = Texts { periods: HashMap::new(), empty: Arc::from("") };
-        for chunk in subs.chunks(CHUNK) {
-            let mut q = sqlx::query_as::<_, (i64, String, i64)>(sqlx::AssertSqlSafe(SUBMISSIONS.sql(backend, chunk.len())))
-                .bind(ds.id).bind(&actor.name).bind(now);
-            for s in chunk {
-                q = q.bind(s.zone_id).bind(texts.period(s.period)).bind(s.saves).bind(s.changed_after_approval);
-            }
-            let rows = q.fetch_all(&mut *tx).await?;
-            let expected: HashMap<(i64, String), i64> = chunk.iter().map(|s| ((s.zone_id, s.period.to_string()), s.final_version)).collect();
-            if rows.len() != chunk.len() || rows.into_iter().any(|(z, p, v)| expected.get(&(z, p)) != Some(&v)) {
-                return Err(EntryError::Conflict { by: "他人".into(), at: "刚才".into() });
-            }
-        }
-
         // Sorted by key, inserts append to the primary-key and history indexes instead of splitting pages.
         obs.sort_unstable_by_key(|r| (r.zone_id, r.indicator_id, r.period));
         hist.sort_by_key(|h| (h.zone_id, h.indicator_id, h.period));
-        // Each chunk's parameters are bound while SQLite (on sqlx's worker thread) executes the
-        // previous one: binding a million rows is a good part of the work, and there are two cores.
-        let (obs_full, hist_full) = (OBSERVATIONS.sql(backend, CHUNK), HISTORY.sql(backend, CHUNK));
-        let mut bind_obs = |chunk: &[ObsRow]| {
-            let sql = if chunk.len() == CHUNK { obs_full.clone() } else { OBSERVATIONS.sql(backend, chunk.len()) };
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(actor.name.clone()).bind(now);
-            for r in chunk {
-                q = q.bind(r.zone_id).bind(r.indicator_id).bind(texts.period(r.period)).bind(r.value).bind(r.prior).bind(texts.text(r.comment));
-            }
-            q
-        };
-        let mut chunks = obs.chunks(CHUNK);
-        let mut next = chunks.next().map(&mut bind_obs);
-        while let Some(q) = next.take() {
-            let (done, following) = tokio::join!(q.execute(&mut *tx), async { chunks.next().map(&mut bind_obs) });
-            done?;
-            next = following;
-        }
-        let mut bind_hist = |chunk: &[HistRow]| {
-            let sql = if chunk.len() == CHUNK { hist_full.clone() } else { HISTORY.sql(backend, chunk.len()) };
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(actor.name.clone()).bind(now).bind(source.to_string());
-            for h in chunk {
-                q = q.bind(h.zone_id).bind(h.indicator_id).bind(texts.period(h.period)).bind(h.old_value).bind(h.new_value)
-                    .bind(h.old_prior).bind(h.new_prior).bind(h.after_approval);
-            }
-            q
-        };
-        let mut chunks = hist.chunks(CHUNK);
-        let mut next = chunks.next().map(&mut bind_hist);
-        while let Some(q) = next.take() {
-            let (done, following) = tokio::join!(q.execute(&mut *tx), async { chunks.next().map(&mut bind_hist) });
-            done?;
-            next = following;
-        }
+        let rows = Rows { dataset: ds.id, actor: &actor.name, now, source, subs: &subs, obs: &obs, hist: &hist };
+        WriteRows::write_rows(&mut *tx, &rows).await?;
         applied.history = hist.len();
 
         let mut periods: Vec<Month> = by_period.keys().copied().collect();
