@@ -102,7 +102,11 @@ pub const RULES: &[Rule] = &[
     r("GET", "/evaluations", CITY, None),
     r("GET", "/evaluations/{id}", CITY, None),
     r("GET", "/evaluations/{id}/results.xlsx", CITY, None),
+    r("GET", "/evaluations/{id}/verify", CITY, None),
     r("GET", "/evaluations/{id}/zones/{code}", CITY, None),
+    r("GET", "/api/v1/evaluations", CITY, None),
+    r("GET", "/api/v1/evaluations/{id}", CITY, None),
+    r("GET", "/api/v1/evaluations/{id}/zones/{code}", CITY, None),
     // Data entry: the office and zone reporters, in their own zones.
     r("GET", "/entry", ENTER, None),
     r("GET", "/entry/template.xlsx", ENTER, None),

@@ -31,7 +31,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/indicators", get(indicators))
         .route("/api/v1/values", get(values))
         .route("/api/v1/values/batch", axum::routing::post(crate::api_entry::batch))
-        .merge(SwaggerUi::new("/api/v1/docs").url("/api/v1/openapi.json", ApiDoc::openapi().merge_from(crate::registers::api::RegistersDoc::openapi()).merge_from(crate::land::api::LandDoc::openapi())))
+        .merge(SwaggerUi::new("/api/v1/docs").url("/api/v1/openapi.json", ApiDoc::openapi().merge_from(crate::registers::api::RegistersDoc::openapi()).merge_from(crate::land::api::LandDoc::openapi()).merge_from(crate::evaluation::api::EvaluationDoc::openapi())))
 }
 
 /// 开发区

@@ -85,9 +85,15 @@ async fn bad_schemes_are_refused_with_a_reason_and_nothing_saved() {
         assert!(page.contains(expect), "expected “{expect}”: {}", &page[page.find("id=\"error\"").unwrap_or(0)..][..300.min(page.len())]);
     }
     assert_eq!(evaluations::schemes(&app.db).await.unwrap().len(), before, "nothing saved");
-    let ok = post(service::DEMO_SCHEME.replace("weight = 40\n", "weight = 35\n").replace("weight = 30\n\n[[nodes]]\ncode = \"quality\"", "weight = 35\n\n[[nodes]]\ncode = \"quality\"")).await.unwrap();
+    // Pillars 35/35/30 instead of 40/30/30.
+    let fixed = service::DEMO_SCHEME
+        .replace("name = \"经济规模\"\nparent = \"total\"\nweight = 40", "name = \"经济规模\"\nparent = \"total\"\nweight = 35")
+        .replace("name = \"发展速度\"\nparent = \"total\"\nweight = 30", "name = \"发展速度\"\nparent = \"total\"\nweight = 35");
+    assert_ne!(fixed, service::DEMO_SCHEME);
+    let ok = post(fixed).await.unwrap();
     let page = ok.text().await.unwrap();
-    assert!(page.contains("已保存") || page.contains("id=\"error\""), "{page}");
+    assert!(page.contains("已保存"), "{page}");
+    assert_eq!(evaluations::schemes(&app.db).await.unwrap().len(), before + 1, "the fixed scheme is a new version");
 }
 
 /// A scheme's 督办 deduction columns (`sv_…`) are filled from the supervision ledger: each zone

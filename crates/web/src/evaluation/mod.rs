@@ -1,7 +1,9 @@
 //! The annual evaluation on the platform (综合考核评价): run a scheme on the year's approved data,
 //! see ranks, rank change, consequences and Monte Carlo rank bands, each zone's score card, publish
-//! (frozen and reproducible), export to xlsx, and edit the scheme.
+//! (frozen, and re-run on demand to check it reproduces), export to xlsx, edit the scheme, and
+//! the same results as JSON (`api`).
 
+pub mod api;
 pub mod service;
 
 use askama::Template;
@@ -13,7 +15,8 @@ use axum::{Form, Router};
 use nengji_core::auth::Role;
 use nengji_core::evaluate::{explain, results_table, NodeKind};
 use nengji_store::evaluations::{self, AdjustmentInput};
-use nengji_store::{masterdata, Actor};
+use nengji_core::period::Month;
+use nengji_store::{masterdata, observations, Actor};
 use serde::Deserialize;
 
 use crate::auth::{PageUser, Session};
@@ -28,8 +31,10 @@ pub fn routes() -> Router<AppState> {
         .route("/evaluations/schemes", get(schemes).post(save_scheme))
         .route("/evaluations/{id}", get(show))
         .route("/evaluations/{id}/publish", post(publish))
+        .route("/evaluations/{id}/verify", get(verify))
         .route("/evaluations/{id}/results.xlsx", get(export))
         .route("/evaluations/{id}/zones/{code}", get(card))
+        .merge(api::routes())
 }
 
 /// Everyone but zone reporters (who see only their own zone's figures) reads results; only the
@@ -164,6 +169,7 @@ struct ResultPage {
     chart: String,
     demo: bool,
     message: Option<String>,
+    error: Option<String>,
 }
 
 fn f2(v: Option<f64>) -> String {
@@ -206,9 +212,10 @@ async fn result_page(st: &AppState, s: &Session, id: i64, message: Option<String
         consequences: o.consequences.iter().map(|c| (c.label.clone(), name_of(&c.unit), c.reason.clone())).collect(),
         notices: o.notices.clone(),
         chart: r.mc.as_ref().map(|m| band_chart(o, m)).unwrap_or_default(),
-        demo: true_if_demo(&r.inputs),
+        demo: is_demo(st, &r).await?,
         rows,
         message,
+        error: None,
     })
 }
 
@@ -216,9 +223,19 @@ fn f1(v: Option<f64>) -> String {
     v.map(|x| format!("{x:.1}")).unwrap_or_else(|| "—".into())
 }
 
-/// Evidence marks the demo's cases as 示例数据; the values are the demo's too.
-fn true_if_demo(inputs: &nengji_core::evaluate::Inputs) -> bool {
-    inputs.evidence.iter().any(|e| e.text.contains("示例数据"))
+/// Whether a run rests on 示例数据: the demo's adjustment cases say so in their evidence, and the
+/// demo's values are marked in the store (a year without demo cases still ranks demo values).
+async fn is_demo(st: &AppState, r: &evaluations::Run) -> Result<bool, AppError> {
+    if r.inputs.evidence.iter().any(|e| e.text.contains("示例数据")) {
+        return Ok(true);
+    }
+    let december = Month::new(r.year, 12).ok_or_else(|| AppError::BadRequest(format!("年度 {} 无效", r.year)))?;
+    Ok(observations::approved_demo_until(&st.db, december).await?)
+}
+
+/// The latest published run before `year`: what a score card's changes are measured against.
+async fn previous_published(st: &AppState, year: i32) -> Result<Option<evaluations::Run>, AppError> {
+    Ok(evaluations::runs(&st.db).await?.into_iter().filter(|p| p.published && p.year < year).max_by_key(|p| p.year))
 }
 
 /// Rank intervals (5th–95th percentile) with the median and the nominal rank, one row per unit.
@@ -270,6 +287,21 @@ async fn publish(State(st): State<AppState>, PageUser(s): PageUser, Path(id): Pa
     Ok(Html(result_page(&st, &s, id, Some("考核结果已发布，输入与方案已冻结".into())).await?.render()?))
 }
 
+/// Re-runs a published evaluation from its frozen scheme, inputs and context and says whether
+/// the result is the published one bit for bit. Reading only, so everyone who reads results may check.
+async fn verify(State(st): State<AppState>, PageUser(s): PageUser, Path(id): Path<i64>) -> Result<Html<String>, AppError> {
+    reader(&s)?;
+    let mut page = result_page(&st, &s, id, None).await?;
+    if !page.published {
+        return Err(AppError::BadRequest("只有已发布的考核结果才能复算核对".into()));
+    }
+    match service::reproduces(&st.db, id).await? {
+        true => page.message = Some("复算核对：按冻结的方案与输入重新计算，结果与发布结果逐位一致".into()),
+        false => page.error = Some("复算核对：重新计算的结果与发布结果不一致，请联系管理员".into()),
+    }
+    Ok(Html(page.render()?))
+}
+
 async fn export(State(st): State<AppState>, PageUser(s): PageUser, Path(id): Path<i64>) -> Result<Response, AppError> {
     reader(&s)?;
     let r = evaluations::run(&st.db, id).await?.ok_or_else(|| AppError::NotFound(format!("考核 {id}")))?;
@@ -317,11 +349,10 @@ struct CardPage {
 async fn card(State(st): State<AppState>, PageUser(s): PageUser, Path((id, code)): Path<(i64, String)>) -> Result<Html<String>, AppError> {
     reader(&s)?;
     let r = evaluations::run(&st.db, id).await?.ok_or_else(|| AppError::NotFound(format!("考核 {id}")))?;
-    let previous = evaluations::runs(&st.db).await?.into_iter().filter(|p| p.published && p.year < r.year).max_by_key(|p| p.year);
+    let previous = previous_published(&st, r.year).await?;
     let e = explain(&r.outcome, &code, previous.as_ref().map(|p| &p.outcome)).ok_or_else(|| AppError::NotFound(format!("单位“{code}”")))?;
-    let items = e
-        .items
-        .iter()
+    let items = tree_order(&e.items)
+        .into_iter()
         .map(|c| CardItem {
             depth: c.level,
             name: c.name.clone(),
@@ -348,6 +379,26 @@ async fn card(State(st): State<AppState>, PageUser(s): PageUser, Path((id, code)
         }
         .render()?,
     ))
+}
+
+/// The card reads top-down, each pillar followed by its indicators (the indentation shows the
+/// level); the engine lists them bottom-up.
+fn tree_order(items: &[nengji_core::evaluate::Contribution]) -> Vec<&nengji_core::evaluate::Contribution> {
+    fn visit<'a>(items: &'a [nengji_core::evaluate::Contribution], parent: Option<&str>, out: &mut Vec<&'a nengji_core::evaluate::Contribution>) {
+        for c in items.iter().filter(|c| c.parent.as_deref() == parent) {
+            out.push(c);
+            visit(items, Some(&c.code), out);
+        }
+    }
+    let mut out = Vec::with_capacity(items.len());
+    visit(items, None, &mut out);
+    // Anything not reached from the top (none in a valid tree) is still shown.
+    for c in items {
+        if !out.iter().any(|o| std::ptr::eq(*o, c)) {
+            out.push(c);
+        }
+    }
+    out
 }
 
 #[derive(Template)]

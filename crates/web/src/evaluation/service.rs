@@ -71,6 +71,11 @@ pub async fn build_inputs(db: &Db, scheme: &Scheme, year: i32) -> Result<Inputs,
     let mut columns = Vec::new();
     for c in wanted.iter().filter(|c| !adj_columns.contains(c)) {
         let (code, y) = match c.strip_suffix("_prev") { Some(base) => (base, year - 1), None => (c.as_str(), year) };
+        // A column the catalogue lacks is left out, so the engine reports it as unknown instead of
+        // scoring an all-empty column.
+        if !inds.iter().any(|i| i.indicator.code == code) {
+            continue;
+        }
         columns.push(DataColumn { code: c.clone(), values: zones.iter().map(|z| value(&z.zone.code, code, y)).collect() });
     }
     // Supervision (督办) columns come from the year's overdue and red tasks of the units each zone

@@ -69,6 +69,22 @@ pub async fn shot(b: &Client, name: &str) {
     }
 }
 
+/// Clicks an element that leads to another page and waits until that page has replaced the
+/// current one: waiting for an element alone can find the old page's copy of it (an `#error`
+/// shown before, a heading every page has) while the browser is still submitting.
+#[allow(dead_code)]
+pub async fn click_to_next_page(b: &Client, el: fantoccini::elements::Element) -> Result<(), fantoccini::error::CmdError> {
+    b.execute("document.documentElement.dataset.leaving = '1'", vec![]).await?;
+    el.click().await?;
+    for _ in 0..300 {
+        let leaving = b.execute("return document.readyState === 'complete' ? (document.documentElement.dataset.leaving || null) : '1'", vec![]).await?;
+        if leaving.is_null() {
+            return Ok(());
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("the click did not lead to a new page within 15 s");
+}
 
 pub async fn log_in(b: &Client, app: &super::App, user: &str) -> Result<(), fantoccini::error::CmdError> {
     b.goto(&format!("{}/login", app.url)).await?;
