@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::compile::{compile, ItemKind, Plan};
-use super::rank::{ranks_nan, round_dp};
+use super::rank::{desc_key, ranks_nan, round_dp, RankScratch};
 use super::scheme::*;
 use super::score::{score_column, ColumnIssue};
 use super::weights::{critic_raw, entropy_diversity, normalise};
@@ -251,12 +251,21 @@ pub(crate) fn score_all(prep: &Prepared, over: Option<&Scoring>, mut notices: Op
     Ok(out)
 }
 
+/// Units per block of [`TopsisPre`]'s layout: one AVX-512 register, two AVX2 registers.
+const LANES: usize = 8;
+
 /// Squared distances of every child value to the ideal and anti-ideal: they do not depend on
 /// the weights, so the Monte Carlo run computes them once per scoring alternative.
 #[derive(Debug, Clone)]
 pub(crate) struct TopsisPre {
-    plus: Vec<Vec<f64>>,
-    minus: Vec<Vec<f64>>,
+    n: usize,
+    k: usize,
+    /// `(r − ideal)²` and `(r − anti-ideal)²` in blocks of [`LANES`] units: child c of units
+    /// 8b … 8b + 7 at `[(b·k + c)·8 ..][..8]`, so the distances of a block of units are
+    /// contiguous and stay in L1 while every weight set of a batch passes over them. Padding
+    /// units are 0 and never read back.
+    plus: Vec<f64>,
+    minus: Vec<f64>,
     ideal: Vec<f64>,
     anti: Vec<f64>,
 }
@@ -286,7 +295,9 @@ pub(crate) fn raw_cost_children(prep: &Prepared, k: usize, over: Option<&Scoring
 
 pub(crate) fn topsis_prepare(prep: &Prepared, k: usize, cols: &[&[f64]], raw_cost: &[bool], missing: NodeMissing) -> Result<TopsisPre, EvalError> {
     let item = &prep.plan.items[k];
-    let mut pre = TopsisPre { plus: vec![], minus: vec![], ideal: vec![], anti: vec![] };
+    let (n, kc) = (prep.plan.n_units, cols.len());
+    let size = n.div_ceil(LANES) * kc * LANES;
+    let mut pre = TopsisPre { n, k: kc, plus: vec![0.0; size], minus: vec![0.0; size], ideal: vec![], anti: vec![] };
     for (c, col) in cols.iter().enumerate() {
         if missing == NodeMissing::Available
             && let Some(i) = col.iter().position(|v| v.is_nan())
@@ -299,95 +310,133 @@ pub(crate) fn topsis_prepare(prep: &Prepared, k: usize, cols: &[&[f64]], raw_cos
         }
         let (lo, hi) = col.iter().copied().filter(|v| !v.is_nan()).fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| (a.min(v), b.max(v)));
         let (best, worst) = if raw_cost[c] { (lo, hi) } else { (hi, lo) };
-        pre.plus.push(col.iter().map(|v| (v - best) * (v - best)).collect());
-        pre.minus.push(col.iter().map(|v| (v - worst) * (v - worst)).collect());
+        for (i, v) in col.iter().enumerate() {
+            let at = ((i / LANES) * kc + c) * LANES + i % LANES;
+            pre.plus[at] = (v - best) * (v - best);
+            pre.minus[at] = (v - worst) * (v - worst);
+        }
         pre.ideal.push(best);
         pre.anti.push(worst);
     }
     Ok(pre)
 }
 
-/// Closeness `D⁻/(D⁺ + D⁻)·scale`. Classical: `D² = Σ (w̃ (r − a))² = Σ w̃² (r − a)²` with
-/// `w̃ = w/Σw` (for w ≥ 0 the ideal of `w·r` is `w·` the ideal of r); weighted distance:
-/// `D² = Σ w̃ (z − a)²`. A missing child value (only under require_all) leaves the unit missing.
-pub(crate) fn topsis_combine(pre: &TopsisPre, w: &[f64], distance: TopsisDistance, scale: f64, node: &str) -> Result<Vec<f64>, EvalError> {
-    topsis_combine_batch(pre, &[w], distance, scale, node).pop().expect("one")
-}
-
-/// [`topsis_combine`] for several weight vectors at once (Monte Carlo replications): the
-/// distances are read once per batch. Each result is bit-identical to a single call.
-pub(crate) fn topsis_combine_batch(pre: &TopsisPre, ws: &[&[f64]], distance: TopsisDistance, scale: f64, node: &str) -> Vec<Result<Vec<f64>, EvalError>> {
-    let n = pre.plus.first().map_or(0, |c| c.len());
-    let fs: Vec<Vec<f64>> = ws
-        .iter()
-        .map(|w| {
-            let total: f64 = w.iter().sum();
-            w.iter()
-                .map(|&wc| match distance {
-                    TopsisDistance::Classical => (wc / total) * (wc / total),
-                    TopsisDistance::WeightedDistance => wc / total,
-                })
-                .collect()
-        })
-        .collect();
-    let mut dp = vec![vec![0.0; n]; ws.len()];
-    let mut dm = vec![vec![0.0; n]; ws.len()];
-    accumulate(&fs, &pre.plus, &pre.minus, &mut dp, &mut dm);
-    dp.iter()
-        .zip(&dm)
-        .map(|(dp, dm)| {
-            let mut out = Vec::with_capacity(n);
-            for i in 0..n {
-                let (p, m) = (dp[i].sqrt(), dm[i].sqrt());
-                if p + m == 0.0 {
-                    return Err(EvalError::TopsisDegenerate { node: node.into() });
-                }
-                out.push(m / (p + m) * scale);
-            }
-            Ok(out)
-        })
-        .collect()
-}
-
-/// `dp[r][i] += Σ_c f[r][c]·plus[c][i]` and likewise `dm`, for every weight set r, in blocks
-/// of units that stay in L1 while each block of distances is read once for all r. Every element
-/// sees the same operations in the same order (multiply, then add, over c; never fused), so the
-/// result is bit-identical with or without batching or wider vector instructions.
-fn accumulate(f: &[Vec<f64>], plus: &[Vec<f64>], minus: &[Vec<f64>], dp: &mut [Vec<f64>], dm: &mut [Vec<f64>]) {
-    #[cfg(target_arch = "x86_64")]
-    if std::arch::is_x86_feature_detected!("avx2") {
-        // SAFETY: the CPU supports AVX2 (checked just above).
-        unsafe { accumulate_avx2(f, plus, minus, dp, dm) };
-        return;
+/// The factors of the squared distances for children's weights `w`: classical
+/// `D² = Σ (w̃ (r − a))² = Σ w̃² (r − a)²` with `w̃ = w/Σw` (for w ≥ 0 the ideal of `w·r` is `w·`
+/// the ideal of r); weighted distance `D² = Σ w̃ (z − a)²`.
+pub(crate) fn topsis_factors(w: &[f64], distance: TopsisDistance, out: &mut [f64]) {
+    let total: f64 = w.iter().sum();
+    for (o, &wc) in out.iter_mut().zip(w) {
+        *o = match distance {
+            TopsisDistance::Classical => (wc / total) * (wc / total),
+            TopsisDistance::WeightedDistance => wc / total,
+        };
     }
-    accumulate_portable(f, plus, minus, dp, dm);
+}
+
+/// Closeness `D⁻/(D⁺ + D⁻)·scale` (see [`topsis_factors`]). A missing child value (only under
+/// require_all) leaves the unit missing.
+pub(crate) fn topsis_combine(pre: &TopsisPre, w: &[f64], distance: TopsisDistance, scale: f64, node: &str) -> Result<Vec<f64>, EvalError> {
+    let mut f = vec![0.0; w.len()];
+    topsis_factors(w, distance, &mut f);
+    let mut out = vec![0.0; pre.n];
+    let mut degenerate = [false];
+    closeness(pre, &f, scale, &mut out, &mut degenerate);
+    if degenerate[0] {
+        return Err(EvalError::TopsisDegenerate { node: node.into() });
+    }
+    Ok(out)
+}
+
+/// Closeness of every unit under each of several sets of factors (Monte Carlo replications):
+/// set r is `fs[r·k ..][..k]`, its closeness goes to `out[r·n ..][..n]`, and `degenerate[r]`
+/// says whether some unit had D⁺ + D⁻ = 0 there (TOPSIS cannot score it). Each squared distance
+/// is accumulated in child order with fused multiply-adds (`mul_add`, one rounding each: as
+/// BLAS's dgemm kernels do, and the same on every CPU — without FMA hardware it is computed
+/// exactly in software), so every result is bit-identical whatever the instruction set or batch.
+pub(crate) fn closeness(pre: &TopsisPre, fs: &[f64], scale: f64, out: &mut [f64], degenerate: &mut [bool]) {
+    assert!(fs.len() == degenerate.len() * pre.k && out.len() == degenerate.len() * pre.n);
+    #[cfg(target_arch = "x86_64")]
+    {
+        let fma = std::arch::is_x86_feature_detected!("fma");
+        if fma && std::arch::is_x86_feature_detected!("avx512f") {
+            // SAFETY: the CPU supports AVX-512F and FMA (checked just above).
+            unsafe { closeness_avx512(pre, fs, scale, out, degenerate) };
+            return;
+        }
+        if fma && std::arch::is_x86_feature_detected!("avx2") {
+            // SAFETY: the CPU supports AVX2 and FMA (checked just above).
+            unsafe { closeness_avx2(pre, fs, scale, out, degenerate) };
+            return;
+        }
+    }
+    closeness_blocks::<4>(pre, fs, scale, out, degenerate)
 }
 
 #[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-unsafe fn accumulate_avx2(f: &[Vec<f64>], plus: &[Vec<f64>], minus: &[Vec<f64>], dp: &mut [Vec<f64>], dm: &mut [Vec<f64>]) {
-    accumulate_portable(f, plus, minus, dp, dm)
+#[target_feature(enable = "avx512f,fma")]
+unsafe fn closeness_avx512(pre: &TopsisPre, fs: &[f64], scale: f64, out: &mut [f64], degenerate: &mut [bool]) {
+    closeness_blocks::<8>(pre, fs, scale, out, degenerate)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+unsafe fn closeness_avx2(pre: &TopsisPre, fs: &[f64], scale: f64, out: &mut [f64], degenerate: &mut [bool]) {
+    closeness_blocks::<4>(pre, fs, scale, out, degenerate)
+}
+
+/// For each block of units, every set of factors in tiles of R sets whose sums stay in
+/// registers (R × 8 units at a time).
+#[inline(always)]
+fn closeness_blocks<const R: usize>(pre: &TopsisPre, fs: &[f64], scale: f64, out: &mut [f64], degenerate: &mut [bool]) {
+    let (n, k, sets) = (pre.n, pre.k, degenerate.len());
+    degenerate.fill(false);
+    for b in 0..n.div_ceil(LANES) {
+        let block = b * k * LANES..(b + 1) * k * LANES;
+        let (plus, minus) = (&pre.plus[block.clone()], &pre.minus[block]);
+        let live = (n - b * LANES).min(LANES);
+        let mut r = 0;
+        while r < sets {
+            if r + R <= sets {
+                tile::<R>(plus, minus, &fs[r * k..(r + R) * k], scale, &mut out[r * n..(r + R) * n], b * LANES, live, &mut degenerate[r..r + R]);
+                r += R;
+            } else {
+                tile::<1>(plus, minus, &fs[r * k..(r + 1) * k], scale, &mut out[r * n..(r + 1) * n], b * LANES, live, &mut degenerate[r..r + 1]);
+                r += 1;
+            }
+        }
+    }
 }
 
 #[inline(always)]
-fn accumulate_portable(f: &[Vec<f64>], plus: &[Vec<f64>], minus: &[Vec<f64>], dp: &mut [Vec<f64>], dm: &mut [Vec<f64>]) {
-    const BLOCK: usize = 256;
-    let n = dp.first().map_or(0, |d| d.len());
-    let mut start = 0;
-    while start < n {
-        let end = (start + BLOCK).min(n);
-        for c in 0..plus.len() {
-            let (p, m) = (&plus[c][start..end], &minus[c][start..end]);
-            for r in 0..f.len() {
-                let fc = f[r][c];
-                let (bp, bm) = (&mut dp[r][start..end], &mut dm[r][start..end]);
-                for i in 0..p.len() {
-                    bp[i] += fc * p[i];
-                    bm[i] += fc * m[i];
+#[allow(clippy::too_many_arguments)]
+fn tile<const R: usize>(plus: &[f64], minus: &[f64], f: &[f64], scale: f64, out: &mut [f64], first: usize, live: usize, degenerate: &mut [bool]) {
+    let k = f.len() / R;
+    let n = out.len() / R;
+    let sums = |d: &[f64]| {
+        let mut acc = [[0.0f64; LANES]; R];
+        for (c, dc) in d.chunks_exact(LANES).enumerate() {
+            let dc: &[f64; LANES] = dc.try_into().expect("a block of LANES");
+            for r in 0..R {
+                let fc = f[r * k + c];
+                for l in 0..LANES {
+                    acc[r][l] = fc.mul_add(dc[l], acc[r][l]);
                 }
             }
         }
-        start = end;
+        acc
+    };
+    let (dp, dm) = (sums(plus), sums(minus));
+    for r in 0..R {
+        let mut cl = [0.0f64; LANES];
+        let mut zero = false;
+        for l in 0..LANES {
+            let (p, m) = (dp[r][l].sqrt(), dm[r][l].sqrt());
+            zero |= (p + m == 0.0) & (l < live);
+            cl[l] = m / (p + m) * scale;
+        }
+        degenerate[r] |= zero;
+        out[r * n + first..r * n + first + live].copy_from_slice(&cl[..live]);
     }
 }
 
@@ -497,6 +546,23 @@ pub(crate) fn final_ranks(finals: &[f64], veto: &[Option<VetoEffect>], round: Op
     let (r1, r2) = (ranks_nan(&normal), ranks_nan(&vetoed));
     let ranked = r1.iter().filter(|&&r| r > 0).count() as u32;
     (0..s.len()).map(|i| if r1[i] > 0 { r1[i] } else if r2[i] > 0 { r2[i] + ranked } else { 0 }).collect()
+}
+
+/// `final_ranks(final_scores(index))` written to `out[i·stride]`, with the ranking buffers of
+/// the caller (a Monte Carlo replication allocates nothing); the same ranks.
+pub(crate) fn final_ranks_into(prep: &Prepared, index: &[f64], scratch: &mut RankScratch, out: &mut [u32], stride: usize) {
+    let round = prep.scheme.ranking.round;
+    if prep.veto.contains(&Some(VetoEffect::Last)) {
+        let ranks = final_ranks(&final_scores(prep, index), &prep.veto, round);
+        ranks.into_iter().enumerate().for_each(|(i, r)| out[i * stride] = r);
+        return;
+    }
+    scratch.keys.clear();
+    scratch.keys.extend(index.iter().zip(&prep.veto).zip(&prep.offsets).map(|((&v, veto), offset)| {
+        let f = if v.is_nan() { v } else if *veto == Some(VetoEffect::Zero) { 0.0 } else { v + offset };
+        desc_key(if f.is_nan() { f } else { round.map_or(f, |dp| round_dp(f, dp)) })
+    }));
+    scratch.rank(out, stride);
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -795,4 +861,41 @@ fn consequences(scheme: &Scheme, o: &Outcome, context: &Context) -> Vec<Conseque
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::evaluate::SplitMix64;
+
+    /// The vectorised closeness (AVX-512 or AVX2 with FMA where the CPU has them) is
+    /// bit-identical to the portable code, for any batch size and a partial last block of units.
+    #[test]
+    fn closeness_is_the_same_on_every_instruction_set() {
+        let mut g = SplitMix64::new(9);
+        let (n, k, sets): (usize, usize, usize) = (37, 6, 11);
+        let size = n.div_ceil(LANES) * k * LANES;
+        let mut pre = TopsisPre { n, k, plus: vec![0.0; size], minus: vec![0.0; size], ideal: vec![], anti: vec![] };
+        for i in 0..n {
+            for c in 0..k {
+                let at = ((i / LANES) * k + c) * LANES + i % LANES;
+                pre.plus[at] = g.uniform();
+                pre.minus[at] = g.uniform();
+            }
+        }
+        let fs: Vec<f64> = (0..sets * k).map(|_| g.uniform() / 3.0).collect();
+        let (mut fast, mut portable) = (vec![0.0; sets * n], vec![0.0; sets * n]);
+        let (mut d1, mut d2) = (vec![true; sets], vec![true; sets]);
+        closeness(&pre, &fs, 100.0, &mut fast, &mut d1);
+        closeness_blocks::<4>(&pre, &fs, 100.0, &mut portable, &mut d2);
+        assert_eq!(fast.iter().map(|v| v.to_bits()).collect::<Vec<_>>(), portable.iter().map(|v| v.to_bits()).collect::<Vec<_>>());
+        assert_eq!((d1, d2), (vec![false; sets], vec![false; sets]));
+        // One set alone gives the same as within the batch.
+        let mut one = vec![0.0; n];
+        closeness(&pre, &fs[3 * k..4 * k], 100.0, &mut one, &mut [false]);
+        assert_eq!(one, fast[3 * n..4 * n]);
+        // Hand check of unit 0 in set 0: D² = Σ f·d (fused or not, within 1e-15 here).
+        let (p, m) = (0..k).fold((0.0f64, 0.0f64), |(p, m), c| (p + fs[c] * pre.plus[c * LANES], m + fs[c] * pre.minus[c * LANES]));
+        assert!((fast[0] - m.sqrt() / (p.sqrt() + m.sqrt()) * 100.0).abs() < 1e-12);
+    }
 }

@@ -14,8 +14,8 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::compile::ItemKind;
-use super::engine::{aggregate, final_ranks, final_scores, prepare, raw_cost_children, score_all, topsis_combine_batch, topsis_prepare, Prepared, TopsisPre};
-use super::rank::quantile_type7;
+use super::engine::{aggregate, closeness, final_ranks, final_ranks_into, final_scores, prepare, raw_cost_children, score_all, topsis_factors, topsis_prepare, Prepared, TopsisPre};
+use super::rank::{type7, RankScratch};
 use super::rng::SplitMix64;
 use super::scheme::*;
 use super::EvalError;
@@ -125,81 +125,162 @@ fn setup<'a>(scheme: &'a Scheme, inputs: &'a Inputs) -> Result<Setup<'a>, EvalEr
     Ok(Setup { prep, unc, scored, caches, noise })
 }
 
-/// Replication r's draws: scoring option, aggregation option, weights.
-fn draw(st: &Setup, seed: u64, r: u64) -> (usize, usize, Vec<f64>) {
+/// Replication r's draws: scoring option and aggregation option; the weights go to `w`.
+fn draw(st: &Setup, seed: u64, r: u64, w: &mut [f64]) -> (usize, usize) {
     let unc = &st.unc;
     let mut rng = SplitMix64::for_replication(seed, r);
     let s = if unc.scoring_alternatives.is_empty() { 0 } else { pick(rng.uniform(), unc.scoring_alternatives.len() + 1) };
     let a = if unc.aggregation_alternatives.is_empty() { 0 } else { pick(rng.uniform(), unc.aggregation_alternatives.len() + 1) };
-    let mut w = st.prep.weights.clone();
+    w.copy_from_slice(&st.prep.weights);
     for (k, f) in st.noise.iter().enumerate() {
         if let Some(f) = f {
             let u = rng.uniform();
             w[k] += (2.0 * u - 1.0) * f * w[k];
         }
     }
-    (s, a, w)
+    (s, a)
 }
 
-fn ranks_of(st: &Setup, index: &[f64]) -> Vec<u32> {
-    let finals = final_scores(&st.prep, index);
-    final_ranks(&finals, &st.prep.veto, st.prep.scheme.ranking.round)
-}
-
-/// One replication from its draws: ranks per unit (0 = none), or why it failed.
-fn replicate(st: &Setup, (s, a, w): &(usize, usize, Vec<f64>)) -> Result<Vec<u32>, String> {
+/// One replication from its draws, the general way: ranks per unit (0 = none), or why it failed.
+fn replicate(st: &Setup, s: usize, a: usize, w: &[f64]) -> Result<Vec<u32>, String> {
     let prep = &st.prep;
     let unc = &st.unc;
-    let scores = st.scored[*s].as_ref().map_err(|e| e.clone())?;
-    let s_over = (*s > 0).then(|| &unc.scoring_alternatives[s - 1]);
-    let a_over = (*a > 0).then(|| &unc.aggregation_alternatives[a - 1]);
-    let values = aggregate(prep, scores, w, s_over, a_over, &st.caches[*s], None).map_err(|e| e.to_string())?;
-    Ok(ranks_of(st, &values[prep.plan.root - prep.plan.ni]))
+    let scores = st.scored[s].as_ref().map_err(|e| e.clone())?;
+    let s_over = (s > 0).then(|| &unc.scoring_alternatives[s - 1]);
+    let a_over = (a > 0).then(|| &unc.aggregation_alternatives[a - 1]);
+    let values = aggregate(prep, scores, w, s_over, a_over, &st.caches[s], None).map_err(|e| e.to_string())?;
+    Ok(final_ranks(&final_scores(prep, &values[prep.plan.root - prep.plan.ni]), &prep.veto, prep.scheme.ranking.round))
 }
 
-/// Replications `reps`. Those whose index is a TOPSIS over indicators with precomputed
-/// distances share one pass over the distances (same results as one by one).
-fn replicate_batch(st: &Setup, seed: u64, reps: std::ops::Range<u64>) -> Vec<Result<Vec<u32>, String>> {
-    let draws: Vec<(usize, usize, Vec<f64>)> = reps.map(|r| draw(st, seed, r)).collect();
+/// Replications per work item. Their ranks go to a unit-major block (unit i's ranks at
+/// `[i·CHUNK ..][..CHUNK]`), so the statistics read each unit's ranks in a few cache lines.
+const CHUNK: usize = 16;
+
+/// A worker's buffers, reused from one chunk to the next.
+#[derive(Default)]
+struct Scratch {
+    /// Per replication of the chunk: its draws (weights of every item at `[j·items ..]`).
+    picks: Vec<(usize, usize)>,
+    weights: Vec<f64>,
+    done: Vec<bool>,
+    /// A batch of TOPSIS replications: their factors, closeness and degenerate flags.
+    batch: Vec<usize>,
+    factors: Vec<f64>,
+    closeness: Vec<f64>,
+    degenerate: Vec<bool>,
+    rank: RankScratch,
+}
+
+/// Replications `r0 .. r0 + len` into `block`; returns the failed ones with their reasons.
+/// Those whose index is a TOPSIS over indicators with precomputed distances share one pass over
+/// the distances per draw of scoring and aggregation (same results as one by one).
+fn run_chunk(st: &Setup, seed: u64, r0: u64, len: usize, block: &mut [u32], scr: &mut Scratch) -> Vec<(u64, String)> {
     let plan = &st.prep.plan;
-    let (root, ni) = (plan.root, plan.ni);
+    let (root, ni, n, items) = (plan.root, plan.ni, plan.n_units, plan.items.len());
+    scr.weights.resize(len * items, 0.0);
+    scr.picks.clear();
+    for j in 0..len {
+        let p = draw(st, seed, r0 + j as u64, &mut scr.weights[j * items..(j + 1) * items]);
+        scr.picks.push(p);
+    }
+    scr.done.clear();
+    scr.done.resize(len, false);
+    let mut failed = Vec::new();
     let ItemKind::Aggregate { aggregation, .. } = &plan.items[root].kind else { unreachable!() };
-    let mut out: Vec<Option<Result<Vec<u32>, String>>> = vec![None; draws.len()];
-    let mut groups: Vec<(usize, usize)> = draws.iter().map(|d| (d.0, d.1)).collect();
-    groups.sort_unstable();
-    groups.dedup();
-    for (s, a) in groups {
+    let children = &plan.items[root].children;
+    let kc = children.len();
+    for j0 in 0..len {
+        let (s, a) = scr.picks[j0];
+        if scr.done[j0] {
+            continue;
+        }
         let agg = if a > 0 { &st.unc.aggregation_alternatives[a - 1] } else { aggregation };
         let pre = st.caches[s][root - ni].as_ref();
         let (Aggregation::Topsis { distance, scale }, Some(pre), true) = (agg, pre, st.scored[s].is_ok()) else { continue };
-        let members: Vec<usize> = (0..draws.len()).filter(|&j| draws[j].0 == s && draws[j].1 == a).collect();
-        let ws: Vec<Vec<f64>> = members.iter().map(|&j| plan.items[root].children.iter().map(|&c| draws[j].2[c]).collect()).collect();
-        let refs: Vec<&[f64]> = ws.iter().map(|w| &w[..]).collect();
-        let label = &plan.items[root].label;
-        for (j, c) in members.into_iter().zip(topsis_combine_batch(pre, &refs, *distance, *scale, label)) {
-            out[j] = Some(c.map(|index| ranks_of(st, &index)).map_err(|e| e.to_string()));
+        scr.batch.clear();
+        scr.batch.extend((j0..len).filter(|&j| scr.picks[j] == (s, a)));
+        let m = scr.batch.len();
+        scr.factors.resize(m * kc, 0.0);
+        let mut wc = [0.0; 64];
+        for (b, &j) in scr.batch.iter().enumerate() {
+            let w = &scr.weights[j * items..(j + 1) * items];
+            let f = &mut scr.factors[b * kc..(b + 1) * kc];
+            if kc <= wc.len() {
+                children.iter().zip(&mut wc).for_each(|(&c, x)| *x = w[c]);
+                topsis_factors(&wc[..kc], *distance, f);
+            } else {
+                topsis_factors(&children.iter().map(|&c| w[c]).collect::<Vec<f64>>(), *distance, f);
+            }
+        }
+        scr.closeness.resize(m * n, 0.0);
+        scr.degenerate.resize(m, false);
+        closeness(pre, &scr.factors, *scale, &mut scr.closeness, &mut scr.degenerate);
+        for (b, &j) in scr.batch.iter().enumerate() {
+            scr.done[j] = true;
+            if scr.degenerate[b] {
+                failed.push((r0 + j as u64, EvalError::TopsisDegenerate { node: plan.items[root].label.clone() }.to_string()));
+                (0..n).for_each(|i| block[i * CHUNK + j] = 0);
+            } else {
+                final_ranks_into(&st.prep, &scr.closeness[b * n..(b + 1) * n], &mut scr.rank, &mut block[j..], CHUNK);
+            }
         }
     }
-    out.into_iter().zip(&draws).map(|(o, d)| o.unwrap_or_else(|| replicate(st, d))).collect()
+    for j in 0..len {
+        if scr.done[j] {
+            continue;
+        }
+        let (s, a) = scr.picks[j];
+        match replicate(st, s, a, &scr.weights[j * items..(j + 1) * items]) {
+            Ok(ranks) => ranks.into_iter().enumerate().for_each(|(i, r)| block[i * CHUNK + j] = r),
+            Err(e) => {
+                failed.push((r0 + j as u64, e));
+                (0..n).for_each(|i| block[i * CHUNK + j] = 0);
+            }
+        }
+    }
+    failed.sort_unstable_by_key(|f| f.0);
+    failed
 }
 
-/// A unit's ranks over the replications usually span a narrow range: a counting sort over
-/// that range is linear; a wide range falls back to a comparison sort.
-fn sort_ranks(ranks: &mut [u32]) {
-    let (lo, hi) = ranks.iter().fold((u32::MAX, 0), |(a, b), &r| (a.min(r), b.max(r)));
+/// Nominal, mean, median and 5th/95th percentile rank of unit `i` from its ranks in every
+/// chunk (0 = no rank in that replication). `v` and `cum` are reused buffers.
+fn unit_stats(st: &Setup, nominal: &[u32], ranks: &[u32], total: usize, i: usize, v: &mut Vec<u32>, cum: &mut Vec<u32>) -> RankStats {
+    let n = st.prep.plan.n_units;
+    v.clear();
+    for (b, block) in ranks.chunks(n * CHUNK).enumerate() {
+        let len = (total - b * CHUNK).min(CHUNK);
+        v.extend(block[i * CHUNK..i * CHUNK + len].iter().filter(|&&r| r > 0));
+    }
+    let m = v.len();
+    let (lo, hi) = v.iter().fold((u32::MAX, 0), |(a, b), &r| (a.min(r), b.max(r)));
     let span = hi.saturating_sub(lo) as usize + 1;
-    if ranks.len() < 32 || span > 4 * ranks.len() {
-        ranks.sort_unstable();
-        return;
+    // The k-th smallest rank: from cumulative counts over the ranks' span (usually narrow), else
+    // from the sorted ranks.
+    let by_count = m > 0 && span <= 4 * m;
+    if by_count {
+        cum.clear();
+        cum.resize(span, 0);
+        v.iter().for_each(|&r| cum[(r - lo) as usize] += 1);
+        for d in 1..span {
+            cum[d] += cum[d - 1];
+        }
+    } else {
+        v.sort_unstable();
     }
-    let mut count = vec![0u32; span];
-    for &r in ranks.iter() {
-        count[(r - lo) as usize] += 1;
-    }
-    let mut k = 0;
-    for (d, &c) in count.iter().enumerate() {
-        ranks[k..k + c as usize].fill(lo + d as u32);
-        k += c as usize;
+    let at = |k: usize| -> f64 {
+        let r = if by_count { lo + cum.partition_point(|&c| c as usize <= k) as u32 } else { v[k] };
+        f64::from(r)
+    };
+    let sum: u64 = v.iter().map(|&r| u64::from(r)).sum();
+    RankStats {
+        unit: st.prep.inputs.units[i].code.clone(),
+        nominal: (nominal[i] > 0).then_some(nominal[i]),
+        // Sums of ranks are exact in f64, so this is the mean of the f64 ranks.
+        mean: (m > 0).then(|| sum as f64 / m as f64),
+        median: type7(m, 0.5, at),
+        q5: type7(m, 0.05, at),
+        q95: type7(m, 0.95, at),
+        replications: m as u32,
     }
 }
 
@@ -220,68 +301,32 @@ pub fn monte_carlo(scheme: &Scheme, inputs: &Inputs, opts: &McOptions) -> Result
         ),
         None => None,
     };
-    const BATCH: u64 = 8;
-    let total = opts.replications as u64;
-    let run = || {
-        (0..total.div_ceil(BATCH))
+    let (n, total) = (inputs.units.len(), opts.replications);
+    // Chunk b's ranks at ranks[b·n·CHUNK ..]; a failed replication leaves zeros.
+    let mut ranks = vec![0u32; total.div_ceil(CHUNK) * n * CHUNK];
+    let mut run = || -> (Vec<(u64, String)>, Vec<RankStats>) {
+        let failed: Vec<(u64, String)> = ranks
+            .par_chunks_mut((n * CHUNK).max(1))
+            .enumerate()
+            .map_init(Scratch::default, |scr, (b, block)| run_chunk(&st, opts.seed, (b * CHUNK) as u64, (total - b * CHUNK).min(CHUNK), block, scr))
+            .flatten_iter()
+            .collect();
+        let ranks = &ranks;
+        let stats = (0..n)
             .into_par_iter()
-            .flat_map_iter(|b| replicate_batch(&st, opts.seed, b * BATCH..((b + 1) * BATCH).min(total)))
-            .collect::<Vec<_>>()
+            .map_init(|| (Vec::new(), Vec::new()), |(v, cum), i| unit_stats(&st, &nominal, ranks, total, i, v, cum))
+            .collect();
+        (failed, stats)
     };
-    let results = match &pool {
+    let (failed, stats) = match &pool {
         Some(p) => p.install(run),
         None => run(),
     };
     let mut failures: Vec<String> = Vec::new();
-    for e in results.iter().filter_map(|r| r.as_ref().err()) {
+    for (_, e) in &failed {
         if !failures.contains(e) {
             failures.push(e.clone());
         }
     }
-    let ok: Vec<&Vec<u32>> = results.iter().filter_map(|r| r.as_ref().ok()).collect();
-    // Unit-major copy of the ranks (tiled transpose, so each unit's ranks are contiguous).
-    let (n, reps) = (inputs.units.len(), ok.len());
-    let mut by_unit = vec![0u32; n * reps];
-    const TILE: usize = 64;
-    for r0 in (0..reps).step_by(TILE) {
-        for i0 in (0..n).step_by(TILE) {
-            for (r, row) in ok.iter().enumerate().take((r0 + TILE).min(reps)).skip(r0) {
-                for i in i0..(i0 + TILE).min(n) {
-                    by_unit[i * reps + r] = row[i];
-                }
-            }
-        }
-    }
-    let stats_for = |(i, ranks): (usize, &mut [u32])| {
-        sort_ranks(ranks);
-        // 0 = no rank in that replication; they sort first.
-        let v: Vec<f64> = ranks[ranks.partition_point(|&x| x == 0)..].iter().map(|&x| f64::from(x)).collect();
-        let mean = (!v.is_empty()).then(|| v.iter().sum::<f64>() / v.len() as f64);
-        RankStats {
-            unit: inputs.units[i].code.clone(),
-            nominal: (nominal[i] > 0).then_some(nominal[i]),
-            mean,
-            median: quantile_type7(&v, 0.5),
-            q5: quantile_type7(&v, 0.05),
-            q95: quantile_type7(&v, 0.95),
-            replications: v.len() as u32,
-        }
-    };
-    let stats: Vec<RankStats> = if reps == 0 {
-        (0..n).map(|i| stats_for((i, &mut []))).collect()
-    } else {
-        let chunks = by_unit.par_chunks_mut(reps).enumerate();
-        match &pool {
-            Some(p) => p.install(|| chunks.map(stats_for).collect()),
-            None => chunks.map(stats_for).collect(),
-        }
-    };
-    Ok(McResult {
-        replications: opts.replications,
-        seed: opts.seed,
-        uncertainty: st.unc.clone(),
-        failed: results.len() - reps,
-        failures,
-        stats,
-    })
+    Ok(McResult { replications: total, seed: opts.seed, uncertainty: st.unc.clone(), failed: failed.len(), failures, stats })
 }

@@ -1,7 +1,7 @@
 //! SplitMix64 (Steele, Lea & Flood 2014): a tiny, platform-independent generator. Replication r
 //! of a Monte Carlo run gets its own stream from (seed, r) alone, so results do not depend on
 //! how replications are spread over threads, and numpy can replay the same draws bit for bit
-//! with uint64 arithmetic (bench/evaluate_numpy.py does, to cross-check the engine).
+//! with uint64 arithmetic (bench/evaluate_bench.py does, to cross-check the engine).
 
 const GAMMA: u64 = 0x9E37_79B9_7F4A_7C15;
 
