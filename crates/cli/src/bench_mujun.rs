@@ -6,8 +6,10 @@
 //! `mujun::grade_columns` on `FirmColumns` built beforehand (as Python's DataFrame is loaded
 //! before its timing): benchmarks, item scores, segment averages, bonus/penalty, ranks, classes;
 //! and, separately, `mujun::grade` — what a run on the pages does: records → columns → the same
-//! arithmetic → one result record per firm. Both sides must give every firm the same class and bit-identical scores, or the
-//! command fails. Not part of the test suite.
+//! arithmetic → one result record per firm (it takes the records over, as the pages hand it the
+//! figures they loaded; the copy for each round is made untimed). Both sides must give every
+//! firm the same class and bit-identical scores, and `grade` the same classes and scores as
+//! `grade_columns`, or the command fails. Not part of the test suite.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -135,8 +137,18 @@ pub fn run(a: Args) -> Result<()> {
     for s in &schemes {
         let (arr_times, g) = time(a.rounds, || mujun::grade_columns(s, &cur_cols, Some(&prior_cols)));
         let g = g.map_err(anyhow::Error::msg)?;
-        let (full_times, full) = time(a.rounds, || mujun::grade(s, 2020, &firms, Some(&prior)));
-        let full = full.map_err(anyhow::Error::msg)?;
+        // `grade` takes the records over (the pages load them for it): each round gets its own
+        // copy, made before the clock starts.
+        let mut full_times = Vec::new();
+        let mut full = None;
+        for _ in 0..a.rounds {
+            let copy = firms.clone();
+            let t = Instant::now();
+            let out = mujun::grade(s, 2020, copy, Some(&prior));
+            full_times.push(t.elapsed().as_secs_f64() * 1000.0);
+            full = Some(out.map_err(anyhow::Error::msg)?);
+        }
+        let full = full.expect("at least one round");
         // Same classes and bit-identical scores on both sides.
         let classes = std::fs::read(dir.join(format!("classes_{}.bin", s.code)))?;
         let scores: Vec<f64> = std::fs::read(dir.join(format!("scores_{}.bin", s.code)))?.chunks_exact(8).map(|c| f64::from_le_bytes(c.try_into().expect("8 bytes"))).collect();
@@ -145,7 +157,10 @@ pub fn run(a: Args) -> Result<()> {
         let class_diff = (0..firms.len()).filter(|&i| classes[i] != letter(i)).count();
         let score_diff = (0..firms.len()).filter(|&i| g.total[i].to_bits() != scores[i].to_bits() && !(g.total[i].is_nan() && scores[i].is_nan())).count();
         ensure!(class_diff == 0 && score_diff == 0, "{}：Rust 与 pandas 结果不一致：{class_diff} 家类别不同，{score_diff} 家得分不同", s.name);
-        ensure!(full.results.iter().zip(0..).all(|(r, i)| r.class.as_bytes()[0] == letter(i)), "grade 与 grade_columns 不一致");
+        ensure!(
+            full.results.iter().zip(0..).all(|(r, i)| r.class.as_bytes()[0] == letter(i) && r.score.map(f64::to_bits) == (!g.total[i].is_nan()).then(|| g.total[i].to_bits())),
+            "grade 与 grade_columns 不一致"
+        );
         let counts: Vec<String> = full.class_counts(s).iter().map(|(c, n)| format!("{c}{n}")).collect();
         let p = &py["schemes"][&s.code];
         let py_times: Vec<f64> = p["times_ms"].as_array().context("times_ms")?.iter().filter_map(|v| v.as_f64()).collect();

@@ -127,7 +127,7 @@ async fn the_publicity_workflow_refuses_every_wrong_step_and_audits_each_right_o
 
         let scheme = examples::huaian();
         let sid = landuse::save_scheme(&db, &office, SchemeKind::Mujun, &scheme.code, &scheme.name, &scheme, 0).await.unwrap();
-        let o = grade(&scheme, 2020, &back, Some(&landuse::figures(&db, 2019, None).await.unwrap())).unwrap();
+        let o = grade(&scheme, 2020, back.clone(), Some(&landuse::figures(&db, 2019, None).await.unwrap())).unwrap();
         let id = landuse::create_run(&db, &office, sid, &o).await.unwrap();
         let uscc = now[0].uscc.clone();
         let refused = |r: nengji_store::Result<()>| r.unwrap_err().to_string();
@@ -149,7 +149,7 @@ async fn the_publicity_workflow_refuses_every_wrong_step_and_audits_each_right_o
         let mut fixed = now[0].clone();
         fixed.tax = Some(900.0);
         landuse::import_figures(&db, &office, &[fixed], "更正").await.unwrap();
-        let o2 = grade(&scheme, 2020, &landuse::figures(&db, 2020, None).await.unwrap(), Some(&prior)).unwrap();
+        let o2 = grade(&scheme, 2020, landuse::figures(&db, 2020, None).await.unwrap(), Some(&prior)).unwrap();
         landuse::recompute(&db, &office, id, 2, &o2).await.unwrap();
         assert!(refused(landuse::finalise(&db, &office, id, 2, d("2021-05-13")).await).contains("已被他人更新"));
         landuse::finalise(&db, &office, id, 3, d("2021-05-13")).await.unwrap();

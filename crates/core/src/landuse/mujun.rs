@@ -7,10 +7,15 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde::{Deserialize, Serialize};
 
-use crate::evaluate::competition_ranks;
 use crate::masterdata::{CellError, Table};
 
 use super::sheet::Columns;
+
+mod columns;
+mod grading;
+
+pub use columns::{FirmColumns, UNRATED};
+pub use grading::{grade_columns, BenchmarkTable, Graded, Scorer};
 
 /// One enterprise's figures for one year, keyed by 统一社会信用代码. Money in 万元, energy in 吨标准煤
 /// (等价值), emissions in 吨 (主要污染物), electricity in 万千瓦时, land in 亩.
@@ -392,375 +397,61 @@ fn unrated_reason(scheme: &MujunScheme, e: &Enterprise) -> String {
     }
 }
 
-/// Firms as columns — what the grading arithmetic reads (compact, one pass per item). Missing
-/// figures are NaN; zones are numbered in code order; bonus/penalty counts are kept sparse, in
-/// firm order and, within a firm, in item-code order.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct FirmColumns {
-    pub zones: Vec<String>,
-    pub zone: Vec<u32>,
-    pub land: Vec<f64>,
-    pub above: Vec<bool>,
-    pub exempt: Vec<bool>,
-    pub tax: Vec<f64>,
-    pub revenue: Vec<f64>,
-    pub added_value: Vec<f64>,
-    pub rd: Vec<f64>,
-    pub energy: Vec<f64>,
-    pub emissions: Vec<f64>,
-    pub electricity: Vec<f64>,
-    pub employees: Vec<f64>,
-    /// (firm, item code, count).
-    pub items: Vec<(u32, String, f64)>,
-}
-
-impl FirmColumns {
-    /// One pass over the records (they are large; the columns are what the arithmetic reads).
-    pub fn new(firms: &[Enterprise]) -> FirmColumns {
-        let n = firms.len();
-        let mut c = FirmColumns::default();
-        for v in [&mut c.land, &mut c.tax, &mut c.revenue, &mut c.added_value, &mut c.rd, &mut c.energy, &mut c.emissions, &mut c.electricity, &mut c.employees] {
-            v.reserve_exact(n);
-        }
-        let o = |v: Option<f64>| v.unwrap_or(f64::NAN);
-        // Zones numbered as first seen (the last one remembered: firms usually come zone by zone),
-        // renumbered in code order below.
-        let mut seen: HashMap<&str, u32> = HashMap::new();
-        let mut first: Vec<&str> = Vec::new();
-        let mut last: Option<(&str, u32)> = None;
-        for (i, e) in firms.iter().enumerate() {
-            let z = e.zone.as_str();
-            let zi = match last {
-                Some((lz, li)) if lz == z => li,
-                _ => *seen.entry(z).or_insert_with(|| {
-                    first.push(z);
-                    first.len() as u32 - 1
-                }),
-            };
-            last = Some((z, zi));
-            c.zone.push(zi);
-            c.land.push(e.land_mu);
-            c.above.push(e.above_scale);
-            c.exempt.push(!e.exempt.trim().is_empty());
-            c.tax.push(o(e.tax));
-            c.revenue.push(o(e.revenue));
-            c.added_value.push(o(e.added_value));
-            c.rd.push(o(e.rd));
-            c.energy.push(o(e.energy));
-            c.emissions.push(o(e.emissions));
-            c.electricity.push(o(e.electricity));
-            c.employees.push(o(e.employees));
-            for (code, v) in &e.items {
-                c.items.push((i as u32, code.clone(), *v));
-            }
-        }
-        let mut order: Vec<u32> = (0..first.len() as u32).collect();
-        order.sort_by_key(|&i| first[i as usize]);
-        let mut renumber = vec![0u32; first.len()];
-        for (r, &i) in order.iter().enumerate() {
-            renumber[i as usize] = r as u32;
-        }
-        for z in c.zone.iter_mut() {
-            *z = renumber[*z as usize];
-        }
-        c.zones = order.iter().map(|&i| first[i as usize].to_string()).collect();
-        c
-    }
-
-    pub fn len(&self) -> usize {
-        self.land.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.land.is_empty()
-    }
-
-    /// The (numerator, denominator) columns of a metric.
-    fn parts(&self, m: Metric) -> (&[f64], &[f64]) {
-        match m {
-            Metric::TaxPerMu => (&self.tax, &self.land),
-            Metric::ValueAddedPerMu => (&self.added_value, &self.land),
-            Metric::RevenuePerMu => (&self.revenue, &self.land),
-            Metric::ValueAddedPerEnergy => (&self.added_value, &self.energy),
-            Metric::ValueAddedPerEmission => (&self.added_value, &self.emissions),
-            Metric::LabourProductivity => (&self.added_value, &self.employees),
-            Metric::RdShare => (&self.rd, &self.revenue),
-            Metric::TaxPerElectricity => (&self.tax, &self.electricity),
-            Metric::TaxPerEnergy => (&self.tax, &self.energy),
-        }
-    }
-
-    /// Segment of every firm (`None` = T): not exempt, land > 0 and ≥ the segment's minimum.
-    fn segments(&self, scheme: &MujunScheme) -> Vec<Option<usize>> {
-        let of = |above: bool| scheme.segments.iter().position(|s| s.above_scale == above).expect("checked: one segment per scale");
-        let (up, down) = (of(true), of(false));
-        (0..self.len())
-            .map(|i| {
-                let si = if self.above[i] { up } else { down };
-                (!self.exempt[i] && self.land[i] > 0.0 && self.land[i] >= scheme.segments[si].min_land_mu).then_some(si)
-            })
-            .collect()
-    }
-}
-
-/// Running Σ numerator, Σ denominator and count of one item (summed in firm order).
-type Sums = (f64, f64, usize);
-
-/// The benchmarks of every segment's items for this year's `zones` (k × average needs `prior`).
-/// k × average is k × Σ numerator / Σ denominator over last year's rated firms of the segment with
-/// both parts — of the zone when ranking by zone (falling back to the city when the zone had none).
-pub fn benchmarks(scheme: &MujunScheme, zones: &[String], prior: Option<&[Enterprise]>) -> Result<Vec<AppliedBenchmark>, String> {
-    benchmarks_of(scheme, zones, prior.map(FirmColumns::new).as_ref())
-}
-
-fn benchmarks_of(scheme: &MujunScheme, zones: &[String], prior: Option<&FirmColumns>) -> Result<Vec<AppliedBenchmark>, String> {
-    let mut city: Vec<Vec<Sums>> = scheme.segments.iter().map(|s| vec![(0.0, 0.0, 0); s.items.len()]).collect();
-    // by_zone[segment][item][zone index in `zones`]; last year's firms of other zones count for the city only.
-    let mut by_zone: Vec<Vec<Vec<Sums>>> = scheme.segments.iter().map(|s| vec![vec![(0.0, 0.0, 0); zones.len()]; s.items.len()]).collect();
-    if let Some(it) = scheme.segments.iter().flat_map(|s| &s.items).find(|i| matches!(i.benchmark, Benchmark::PriorAverage { .. })) {
-        let prior = prior.filter(|p| !p.is_empty()).ok_or_else(|| {
-            let k = match it.benchmark {
-                Benchmark::PriorAverage { k } => k,
-                _ => 0.0,
-            };
-            format!("“{}”的基准值为上年平均值的 {k} 倍，但没有上年企业数据", it.metric.label())
-        })?;
-        let to_current: Vec<Option<usize>> = prior.zones.iter().map(|z| zones.iter().position(|c| c == z)).collect();
-        let seg = prior.segments(scheme);
-        for (si, s) in scheme.segments.iter().enumerate() {
-            for (k, it) in s.items.iter().enumerate() {
-                if !matches!(it.benchmark, Benchmark::PriorAverage { .. }) {
-                    continue;
-                }
-                let (num, den) = prior.parts(it.metric);
-                let (c, z) = (&mut city[si][k], &mut by_zone[si][k]);
-                for i in 0..prior.len() {
-                    let (a, b) = (num[i], den[i]);
-                    if seg[i] == Some(si) && !a.is_nan() && b > 0.0 {
-                        (c.0, c.1, c.2) = (c.0 + a, c.1 + b, c.2 + 1);
-                        if let Some(zi) = to_current[prior.zone[i] as usize] {
-                            let x = &mut z[zi];
-                            (x.0, x.1, x.2) = (x.0 + a, x.1 + b, x.2 + 1);
-                        }
-                    }
-                }
-            }
-        }
-    }
-    let usable = |x: &Sums| x.0 > 0.0 && x.1 > 0.0;
-    let mut out = Vec::new();
-    for (si, s) in scheme.segments.iter().enumerate() {
-        for (k, it) in s.items.iter().enumerate() {
-            let text = |x: &Sums, whose: &str, kk: f64| format!("{whose}上年{}企业{}家平均值 {:.4} ÷ {:.4} = {:.6}，× {kk}", s.name, x.2, x.0, x.1, x.0 / x.1);
-            let none = || format!("{}企业上年没有可用于计算“{}”平均值的数据", s.name, it.metric.label());
-            match it.benchmark {
-                Benchmark::Constant { value } => out.push(AppliedBenchmark { segment: s.code.clone(), zone: String::new(), metric: it.metric, value, trail: format!("公布的基准值 {value}") }),
-                Benchmark::PriorAverage { k: kk } => {
-                    let c = city[si][k];
-                    if scheme.rank_scope == RankScope::Zone {
-                        for (zi, z) in zones.iter().enumerate() {
-                            let (x, trail) = match Some(by_zone[si][k][zi]).filter(usable) {
-                                Some(x) => (x, text(&x, "本开发区", kk)),
-                                None if usable(&c) => (c, format!("本开发区上年无数据，采用{}", text(&c, "全市", kk))),
-                                None => return Err(none()),
-                            };
-                            out.push(AppliedBenchmark { segment: s.code.clone(), zone: z.clone(), metric: it.metric, value: kk * (x.0 / x.1), trail });
-                        }
-                    } else {
-                        if !usable(&c) {
-                            return Err(none());
-                        }
-                        out.push(AppliedBenchmark { segment: s.code.clone(), zone: String::new(), metric: it.metric, value: kk * (c.0 / c.1), trail: text(&c, "全市", kk) });
-                    }
-                }
-            }
-        }
-    }
-    Ok(out)
-}
-
-/// A grading as arrays, one entry per firm in input order: what [`grade`] turns into the
-/// per-firm records the pages store. Kept separate so large gradings (and the benchmark) do the
-/// arithmetic without building a record per firm.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Graded {
-    pub benchmarks: Vec<AppliedBenchmark>,
-    /// Segment index, `None` for T.
-    pub segment: Vec<Option<usize>>,
-    /// Item scores, `width` slots per firm (the segment's items first).
-    pub items: Vec<f64>,
-    pub width: usize,
-    /// The benchmark each item score was computed against (same layout).
-    pub benchmark: Vec<f64>,
-    /// Which item scores are the segment average (data missing).
-    pub imputed: Vec<bool>,
-    pub adjustment: Vec<f64>,
-    /// Total score; NaN for T.
-    pub total: Vec<f64>,
-    /// Competition rank within the group; 0 for T.
-    pub rank: Vec<u32>,
-    pub group_size: Vec<u32>,
-    /// Band index into the scheme's bands; `u8::MAX` for T.
-    pub class: Vec<u8>,
-}
-
-/// The arithmetic of a grading (see [`Graded`]) on firms as [`FirmColumns`]. Per-firm scoring
-/// and per-group ranking run in parallel; every sum that feeds a result (benchmarks, segment
-/// averages, totals) is taken sequentially in firm order, so the result does not depend on the
-/// number of threads.
-pub fn grade_columns(scheme: &MujunScheme, firms: &FirmColumns, prior: Option<&FirmColumns>) -> Result<Graded, String> {
-    use rayon::prelude::*;
-    let p = scheme.problems();
-    if !p.is_empty() {
-        return Err(p.join("；"));
-    }
-    let n = firms.len();
-    let zones = &firms.zones;
-    let bench = benchmarks_of(scheme, zones, prior)?;
-    // bench_at[segment][item][zone index].
-    let mut bench_at: Vec<Vec<Vec<f64>>> = scheme.segments.iter().map(|s| vec![vec![f64::NAN; zones.len()]; s.items.len()]).collect();
-    for zoned in [false, true] {
-        for b in bench.iter().filter(|b| b.zone.is_empty() != zoned) {
-            let si = scheme.segments.iter().position(|s| s.code == b.segment).expect("benchmark of a segment");
-            let k = scheme.segments[si].items.iter().position(|i| i.metric == b.metric).expect("benchmark of an item");
-            let targets: Vec<usize> = if zoned { zones.iter().position(|z| *z == b.zone).into_iter().collect() } else { (0..zones.len()).collect() };
-            for z in targets {
-                bench_at[si][k][z] = b.value;
-            }
-        }
-    }
-    let width = scheme.segments.iter().map(|s| s.items.len()).max().unwrap_or(1).max(1);
-    let segment = firms.segments(scheme);
-    let mut items = vec![0.0; n * width];
-    let mut benchmark = vec![f64::NAN; n * width];
-    // First "value missing", then (after the averages) "scored as the segment average".
-    let mut missing = vec![false; n * width];
-    let parts: Vec<Vec<(&[f64], &[f64])>> = scheme.segments.iter().map(|s| s.items.iter().map(|it| firms.parts(it.metric)).collect()).collect();
-    items.par_chunks_mut(width).zip(benchmark.par_chunks_mut(width)).zip(missing.par_chunks_mut(width)).enumerate().for_each(|(i, ((row, brow), mrow))| {
-        let Some(si) = segment[i] else { return };
-        let z = firms.zone[i] as usize;
-        for (k, it) in scheme.segments[si].items.iter().enumerate() {
-            let b = bench_at[si][k][z];
-            brow[k] = b;
-            let (num, den) = parts[si][k];
-            let (a, d) = (num[i], den[i]);
-            if !a.is_nan() && d > 0.0 {
-                row[k] = a / d / b * it.weight;
-            } else {
-                mrow[k] = true;
-            }
-        }
-    });
-    // Bonus/penalty: item codes in order within each firm, each capped.
-    let mut adjustment = vec![0.0; n];
-    for (i, code, count) in &firms.items {
-        if segment[*i as usize].is_none() {
-            continue;
-        }
-        if let Some(x) = scheme.adjustments.iter().find(|a| a.code == *code) {
-            let pts = x.points * count;
-            adjustment[*i as usize] += x.cap.map(|c| pts.clamp(-c, c)).unwrap_or(pts);
-        }
-    }
-    // Segment averages of each item over the firms that have it, summed in firm order.
-    let mut have: Vec<Vec<(f64, usize)>> = scheme.segments.iter().map(|s| vec![(0.0, 0); s.items.len()]).collect();
-    for i in 0..n {
-        let Some(si) = segment[i] else { continue };
-        for (k, h) in have[si].iter_mut().enumerate() {
-            if !missing[i * width + k] {
-                (h.0, h.1) = (h.0 + items[i * width + k], h.1 + 1);
-            }
-        }
-    }
-    let mut total = vec![f64::NAN; n];
-    for i in 0..n {
-        let Some(si) = segment[i] else { continue };
-        let mut t = 0.0;
-        for (k, it) in scheme.segments[si].items.iter().enumerate() {
-            let at = i * width + k;
-            let imputed = missing[at] && it.missing == Missing::SegmentAverage;
-            if imputed {
-                let (sum, c) = have[si][k];
-                items[at] = if c == 0 { 0.0 } else { sum / c as f64 };
-            }
-            missing[at] = imputed;
-            t += items[at];
-        }
-        total[i] = t + adjustment[i];
-    }
-    // Rank and class within each group (segment, and zone when ranked by zone).
-    let per_seg = if scheme.rank_scope == RankScope::Zone { zones.len().max(1) } else { 1 };
-    let mut groups: Vec<Vec<usize>> = vec![Vec::new(); scheme.segments.len() * per_seg];
-    for i in 0..n {
-        if let Some(si) = segment[i] {
-            groups[si * per_seg + if per_seg > 1 { firms.zone[i] as usize } else { 0 }].push(i);
-        }
-    }
-    let ranked: Vec<Vec<u32>> = groups
-        .par_iter()
-        .map(|idx| competition_ranks(&idx.iter().map(|&i| Some(total[i])).collect::<Vec<_>>()).into_iter().map(|r| r.expect("every rated firm has a score")).collect())
-        .collect();
-    let (mut rank, mut group_size, mut class) = (vec![0; n], vec![0; n], vec![u8::MAX; n]);
-    for (idx, ranks) in groups.iter().zip(ranked) {
-        let size = idx.len() as u32;
-        for (&i, r) in idx.iter().zip(ranks) {
-            rank[i] = r;
-            group_size[i] = size;
-            class[i] = band_index(&scheme.bands, r, size) as u8;
-        }
-    }
-    Ok(Graded { benchmarks: bench, segment, items, width, benchmark, imputed: missing, adjustment, total, rank, group_size, class })
-}
-
-/// [`grade_columns`] on firms as records.
-pub fn grade_arrays(scheme: &MujunScheme, firms: &[Enterprise], prior: Option<&[Enterprise]>) -> Result<Graded, String> {
-    grade_columns(scheme, &FirmColumns::new(firms), prior.map(FirmColumns::new).as_ref())
-}
-
 /// Index of the band of rank `rank` in a group of `n` (see [`band_class`]).
 pub fn band_index(bands: &[Band], rank: u32, n: u32) -> usize {
     bands.iter().position(|b| (rank as f64) <= (b.upto * n as f64 + 1e-9).floor()).unwrap_or(bands.len() - 1)
 }
 
+/// The benchmarks of every segment's items for this year's `zones` (k × average needs `prior`).
+/// k × average is k × Σ numerator / Σ denominator over last year's rated firms of the segment with
+/// both parts — of the zone when ranking by zone (falling back to the city when the zone had none).
+pub fn benchmarks(scheme: &MujunScheme, zones: &[String], prior: Option<&[Enterprise]>) -> Result<Vec<AppliedBenchmark>, String> {
+    Ok(grading::benchmarks_of(scheme, zones, prior.map(FirmColumns::new).as_ref())?.0)
+}
+
 /// Grades every firm of one year. `prior` is last year's figures (needed for k × average).
-pub fn grade(scheme: &MujunScheme, year: i32, firms: &[Enterprise], prior: Option<&[Enterprise]>) -> Result<MujunOutcome, String> {
-    let g = grade_arrays(scheme, firms, prior)?;
+/// The arithmetic runs on columns ([`grade_columns`]); the records are then built in parallel,
+/// taking over each firm's code, name and zone (the caller loads the figures for the grading).
+pub fn grade(scheme: &MujunScheme, year: i32, firms: Vec<Enterprise>, prior: Option<&[Enterprise]>) -> Result<MujunOutcome, String> {
+    use rayon::prelude::*;
+    let cols = FirmColumns::for_scheme(&firms, scheme);
+    // Last year's figures only matter for k × average benchmarks.
+    let pc = prior.filter(|_| scheme.needs_prior()).map(|p| FirmColumns::for_scheme(p, scheme));
+    let g = grade_columns(scheme, &cols, pc.as_ref())?;
+    let scorer = g.scorer(scheme, &cols);
     let results = firms
-        .iter()
+        .into_par_iter()
         .enumerate()
         .map(|(i, e)| {
-            let mut r = EnterpriseResult {
-                uscc: e.uscc.clone(),
-                name: e.name.clone(),
-                zone: e.zone.clone(),
-                segment: String::new(),
-                items: Vec::new(),
-                adjustment: 0.0,
-                score: None,
-                rank: None,
-                group_size: 0,
-                class: NOT_RATED.into(),
-                note: String::new(),
-            };
-            match g.segment[i] {
-                None => r.note = unrated_reason(scheme, e),
-                Some(si) => {
-                    let s = &scheme.segments[si];
-                    r.segment = s.code.clone();
-                    r.items = s
-                        .items
-                        .iter()
-                        .enumerate()
-                        .map(|(k, it)| ItemScore { metric: it.metric, value: it.metric.value(e), benchmark: g.benchmark[i * g.width + k], weight: it.weight, score: g.items[i * g.width + k], imputed: g.imputed[i * g.width + k] })
-                        .collect();
-                    r.adjustment = g.adjustment[i];
-                    r.score = Some(g.total[i]);
-                    r.rank = Some(g.rank[i]);
-                    r.group_size = g.group_size[i];
-                    r.class = scheme.bands[g.class[i] as usize].class.clone();
-                }
+            if g.segment[i] == UNRATED {
+                let note = unrated_reason(scheme, &e);
+                return EnterpriseResult {
+                    uscc: e.uscc, name: e.name, zone: e.zone, segment: String::new(), items: Vec::new(), adjustment: 0.0, score: None, rank: None, group_size: 0, class: NOT_RATED.into(), note,
+                };
             }
-            r
+            let s = &scheme.segments[g.segment[i] as usize];
+            let items = s
+                .items
+                .iter()
+                .enumerate()
+                .map(|(k, it)| {
+                    let (score, imputed, benchmark) = scorer.item(i, k);
+                    ItemScore { metric: it.metric, value: it.metric.value(&e), benchmark, weight: it.weight, score, imputed }
+                })
+                .collect();
+            EnterpriseResult {
+                segment: s.code.clone(),
+                items,
+                adjustment: if e.items.is_empty() { 0.0 } else { g.adjustment(&cols, i) },
+                score: Some(g.total[i]),
+                rank: (g.rank[i] > 0).then_some(g.rank[i]),
+                group_size: g.group_size(&cols, i),
+                class: scheme.bands[g.class[i] as usize].class.clone(),
+                note: String::new(),
+                uscc: e.uscc,
+                name: e.name,
+                zone: e.zone,
+            }
         })
         .collect();
     Ok(MujunOutcome { year, benchmarks: g.benchmarks, results })
@@ -943,7 +634,7 @@ mod tests {
         let mut e = firm("a", "z", true);
         (e.tax, e.added_value, e.energy, e.emissions, e.employees, e.rd, e.revenue) =
             (Some(2000.0), Some(10000.0), Some(5000.0), Some(2.0), Some(500.0), Some(300.0), Some(12000.0));
-        let o = grade(&s, 2022, &[e.clone()], None).unwrap();
+        let o = grade(&s, 2022, vec![e.clone()], None).unwrap();
         let r = &o.results[0];
         let want = [24.899365066190, 14.688601645123, 14.847809948033, 10.142378712364, 11.025358324146, 8.278145695364];
         for (it, w) in r.items.iter().zip(want) {
@@ -956,7 +647,7 @@ mod tests {
         small.land_mu = 10.0;
         small.tax = Some(115.932);
         small.electricity = Some(115.932 / 0.1176);
-        let o = grade(&s, 2022, &[small], None).unwrap();
+        let o = grade(&s, 2022, vec![small], None).unwrap();
         assert!((o.results[0].score.unwrap() - 75.0).abs() < 1e-9, "{:?}", o.results[0].score);
     }
 
@@ -970,7 +661,7 @@ mod tests {
             e
         };
         // Emission items: 10000/2 → 10.142379, 10000/4 → 5.071189; the third firm gets their mean 7.606784.
-        let o = grade(&s, 2022, &[mk("a", Some(2.0)), mk("b", Some(4.0)), mk("c", None)], None).unwrap();
+        let o = grade(&s, 2022, vec![mk("a", Some(2.0)), mk("b", Some(4.0)), mk("c", None)], None).unwrap();
         let em = |i: usize| o.results[i].items.iter().find(|x| x.metric == Metric::ValueAddedPerEmission).unwrap().clone();
         assert!(em(2).imputed && !em(0).imputed);
         assert!((em(2).score - (5000.0 / 4929.81 * 10.0 + 2500.0 / 4929.81 * 10.0) / 2.0).abs() < 1e-12);
@@ -1007,7 +698,7 @@ mod tests {
                 e
             })
             .collect();
-        let o = grade(&s, 2022, &firms, Some(&prior)).unwrap();
+        let o = grade(&s, 2022, firms.clone(), Some(&prior)).unwrap();
         // Score of the top firm by hand: 20/40×45 + 100/400×35 + (20/10)/4×20 = 22.5 + 8.75 + 10 = 41.25.
         assert!((o.results[0].score.unwrap() - 41.25).abs() < 1e-9, "{:?}", o.results[0].score);
         let classes: String = o.results.iter().map(|r| r.class.as_str()).collect();
@@ -1016,10 +707,10 @@ mod tests {
         // Ties share the better rank and the class that goes with it.
         let mut tied = firms.clone();
         tied[4].tax = tied[3].tax;
-        let o = grade(&s, 2022, &tied, Some(&prior)).unwrap();
+        let o = grade(&s, 2022, tied, Some(&prior)).unwrap();
         assert_eq!((o.results[4].rank, o.results[4].class.as_str()), (Some(4), "A"));
         // Without last year's data a k × average benchmark cannot be set.
-        assert!(grade(&s, 2022, &firms, None).unwrap_err().contains("没有上年企业数据"));
+        assert!(grade(&s, 2022, firms, None).unwrap_err().contains("没有上年企业数据"));
     }
 
     #[test]
@@ -1037,7 +728,7 @@ mod tests {
         a.tax = Some(10.0);
         let mut b = firm("b", "y", true);
         b.tax = Some(1.0);
-        let o = grade(&s, 2022, &[small, utility, a, b], Some(&prior)).unwrap();
+        let o = grade(&s, 2022, vec![small, utility, a, b], Some(&prior)).unwrap();
         assert_eq!(o.results[0].class, NOT_RATED);
         assert!(o.results[0].note.contains("不足 3 亩"), "{}", o.results[0].note);
         assert_eq!((o.results[1].class.as_str(), o.results[1].note.as_str()), (NOT_RATED, "公用事业企业"));
@@ -1059,7 +750,7 @@ mod tests {
         let mut e = firm("a", "z", false);
         (e.land_mu, e.tax, e.electricity) = (10.0, Some(115.932), Some(115.932 / 0.2352));
         e.items = BTreeMap::from([("safety".to_string(), 2.0), ("hitech".to_string(), 1.0), ("unknown".to_string(), 9.0)]);
-        let o = grade(&s, 2022, &[e], None).unwrap();
+        let o = grade(&s, 2022, vec![e], None).unwrap();
         // 50 + 50 − min(10, 8) + 2 = 94.
         assert_eq!(o.results[0].adjustment, -6.0);
         assert!((o.results[0].score.unwrap() - 94.0).abs() < 1e-9, "{:?}", o.results[0].score);

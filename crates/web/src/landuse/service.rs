@@ -62,7 +62,7 @@ async fn grade_outcome(db: &Db, scheme: &MujunScheme, year: i32) -> Result<Mujun
         return Err(AppError::BadRequest(format!("{year}年没有企业亩均数据，请先导入")));
     }
     let prior = if scheme.needs_prior() { Some(landuse::figures(db, year - 1, None).await?) } else { None };
-    mujun::grade(scheme, year, &firms, prior.as_deref()).map_err(AppError::BadRequest)
+    mujun::grade(scheme, year, firms, prior.as_deref()).map_err(AppError::BadRequest)
 }
 
 /// Grades `year`'s figures with a scheme version; a new draft run.
