@@ -117,9 +117,19 @@ struct Plan {
 
 impl Plan {
     /// The reported numbers of cell (zone, period, indicator): 本期数值, 上年同期数, 上年同期可比数, 备注.
-    fn cell(z: usize, k: usize, i: usize) -> (f64, f64, Option<f64>, &'static str) {
+    /// They pass the stored validation rules (a file the rules refuse is not imported): 高新技术
+    /// ≤ 规上工业 ≤ GDP and 战略性新兴 ≤ GDP within a report, a rate within 0–100 %.
+    fn cell(z: usize, k: usize, i: usize, code: &str) -> (f64, f64, Option<f64>, &'static str) {
         let seq = (z * 131 + k * 17 + i * 7) % 100_000;
-        let value = seq as f64 / 10.0 + 1.0;
+        let size = ((z * 131 + k * 17) % 100_000) as f64 / 10.0 + 1.0;
+        let value = match code {
+            "gdp" => size * 10.0,
+            "ind_va" => size * 4.0,
+            "hitech_va" => size * 2.0,
+            "sei_va" => size * 1.5,
+            c if c.ends_with("_rate") => (seq % 1000) as f64 / 10.0,
+            _ => seq as f64 / 10.0 + 1.0,
+        };
         let last_year = (value * 0.9 * 100.0).round() / 100.0;
         let prior = seq.is_multiple_of(4).then(|| (value * 0.92 * 100.0).round() / 100.0);
         let comment = if seq.is_multiple_of(97) { "含新入规企业3家，口径已调整" } else { "" };
@@ -150,7 +160,7 @@ fn write_csv(plan: &Plan, n: usize, path: &Path) -> Result<u64> {
     f.write_all(line.as_bytes())?;
     for (z, k, i) in plan.csv_cells(n) {
         let (zone, ind, period) = (&plan.zones[z], &plan.inds[i], plan.csv_periods[k]);
-        let (value, last_year, prior, comment) = Plan::cell(z, k, i);
+        let (value, last_year, prior, comment) = Plan::cell(z, k, i, &ind.code);
         line.clear();
         for s in [&zone.code, &zone.name, &ind.code, &ind.name, &ind.unit, ind.kind_label] {
             csv_field(&mut line, s);
@@ -172,7 +182,7 @@ fn write_xlsx(plan: &Plan, n: usize, path: &Path) -> Result<u64> {
         .map(|x| {
             let (z, i) = (x / plan.inds.len(), x % plan.inds.len());
             let (zone, ind) = (&plan.zones[z], &plan.inds[i]);
-            let (value, last_year, prior, comment) = Plan::cell(z, k, i);
+            let (value, last_year, prior, comment) = Plan::cell(z, k, i, &ind.code);
             TemplateRow {
                 zone_code: zone.code.clone(),
                 zone_name: zone.name.clone(),
@@ -256,7 +266,8 @@ impl Phases {
 }
 
 /// The path an upload takes: read the sheet, parse and check it as the web does for the office
-/// (every zone in scope, reportable indicators of the data set, open months), then write it whole.
+/// (every zone in scope, reportable indicators of the data set, open months, then the stored
+/// validation rules over each report with its history), then write it whole.
 async fn import_file(db: &Db, ds: &Dataset, path: &Path) -> Result<Phases> {
     let mut ph = Phases::default();
     let name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
@@ -293,6 +304,9 @@ async fn import_file(db: &Db, ds: &Dataset, path: &Path) -> Result<Phases> {
             bail!("文件“{name}”有 {} 处问题，未导入", errs.len());
         }
     };
+    // The stored validation rules over each report, with its history, as the dry run does.
+    let check = nengji_web::checks::check_upload(db, ds, &parsed).await.map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    ensure!(check.errors.is_empty(), "校验规则报告 {} 处错误：{:?}", check.errors.len(), check.errors.first());
     drop(table);
     ph.parse = t.elapsed();
 

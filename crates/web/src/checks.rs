@@ -10,7 +10,7 @@ use nengji_core::period::Month;
 use nengji_core::series::{monthly_value, MonthlyValue};
 use nengji_core::validate::{self, blocks_submission, Finding, Importance, OutlierMethod, Submitted};
 use nengji_store::collection::Dataset;
-use nengji_store::observations::{self, Filter};
+use nengji_store::observations::{self, Filter, Observation};
 use nengji_store::{masterdata, rules, Db};
 
 use crate::error::AppError;
@@ -33,19 +33,42 @@ impl Env for History {
     }
 }
 
-async fn history(db: &Db, zone: &str, period: Month) -> Result<(History, HashMap<String, (f64, Option<f64>, String)>), AppError> {
-    let f = Filter { zones: Some(vec![zone.to_string()]), from: Some(period.offset(-LOOKBACK)), to: Some(period), ..Filter::default() };
+/// A zone's stored values as a report at `period` sees them: its history (the months of the
+/// look-back before it) and what is saved for the period itself (value, 上年同期可比数, 备注).
+type Saved = HashMap<String, (f64, Option<f64>, String)>;
+
+fn history_at<'a>(zone: &str, period: Month, stored: impl Iterator<Item = &'a (Month, Observation)>) -> (History, Saved) {
     let mut values = HashMap::new();
     let mut current = HashMap::new();
-    for o in observations::query(db, &f).await? {
-        let Ok(m) = o.period.parse::<Month>() else { continue };
-        if m == period {
+    for (m, o) in stored.filter(|(m, _)| (period.offset(-LOOKBACK)..=period).contains(m)) {
+        if *m == period {
             current.insert(o.indicator.clone(), (o.value, o.prior_comparable, o.comment.clone()));
         } else {
-            values.insert((o.indicator, m), o.value);
+            values.insert((o.indicator.clone(), *m), o.value);
         }
     }
-    Ok((History { zone: zone.to_string(), values }, current))
+    (History { zone: zone.to_string(), values }, current)
+}
+
+/// Stored values of some zones from `from` to `to`, by zone: a few queries for a whole upload
+/// rather than one per report (a national file has tens of thousands of reports).
+async fn stored_by_zone(db: &Db, zones: &[String], from: Month, to: Month) -> Result<HashMap<String, Vec<(Month, Observation)>>, AppError> {
+    const ZONES_PER_READ: usize = 500;
+    let mut out: HashMap<String, Vec<(Month, Observation)>> = HashMap::new();
+    for chunk in zones.chunks(ZONES_PER_READ) {
+        let f = Filter { zones: Some(chunk.to_vec()), from: Some(from), to: Some(to), ..Filter::default() };
+        for o in observations::query(db, &f).await? {
+            if let Ok(m) = o.period.parse::<Month>() {
+                out.entry(o.zone.clone()).or_default().push((m, o));
+            }
+        }
+    }
+    Ok(out)
+}
+
+async fn history(db: &Db, zone: &str, period: Month) -> Result<(History, Saved), AppError> {
+    let stored = stored_by_zone(db, &[zone.to_string()], period.offset(-LOOKBACK), period).await?;
+    Ok(history_at(zone, period, stored.get(zone).into_iter().flatten()))
 }
 
 async fn catalogue(db: &Db) -> Result<Vec<Indicator>, AppError> {
@@ -109,8 +132,13 @@ pub async fn check_upload(db: &Db, ds: &Dataset, parsed: &[LocatedValue]) -> Res
         groups.entry((v.input.zone.clone(), v.input.period)).or_default().push(v);
     }
     let mut out = UploadCheck { errors: Vec::new(), warnings: Vec::new() };
+    let Some(((_, first), _)) = groups.first_key_value() else { return Ok(out) };
+    let from = groups.keys().map(|(_, p)| *p).min().unwrap_or(*first).offset(-LOOKBACK);
+    let to = groups.keys().map(|(_, p)| *p).max().unwrap_or(*first);
+    let zones: Vec<String> = groups.keys().map(|(z, _)| z.clone()).collect::<std::collections::BTreeSet<_>>().into_iter().collect();
+    let stored = stored_by_zone(db, &zones, from, to).await?;
     for ((zone, period), rows) in groups {
-        let (hist, current) = history(db, &zone, period).await?;
+        let (hist, current) = history_at(&zone, period, stored.get(&zone).into_iter().flatten());
         // Uploaded values over what is saved, so cross-indicator rules see the whole report.
         let mut values: BTreeMap<String, Submitted> = ds
             .indicators
