@@ -18,7 +18,7 @@ mod compile;
 mod engine;
 mod explain;
 mod mc;
-mod rank;
+pub(crate) mod rank;
 mod rng;
 mod scheme;
 mod score;

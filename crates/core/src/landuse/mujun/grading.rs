@@ -9,6 +9,7 @@
 
 use rayon::prelude::*;
 
+use crate::evaluate::rank::{desc_key, RankScratch};
 use super::columns::{FirmColumns, SegmentRule, UNRATED};
 use super::{AppliedBenchmark, Benchmark, Missing, MujunScheme, RankScope};
 
@@ -340,7 +341,11 @@ pub fn grade_columns(scheme: &MujunScheme, firms: &FirmColumns, prior: Option<&F
         pieces.push((&order[w[0] as usize..w[1] as usize], piece));
         rest = tail;
     }
-    pieces.into_par_iter().for_each(|(members, out)| competition_rank(&members.iter().map(|&i| total[i as usize]).collect::<Vec<_>>(), out));
+    pieces.into_par_iter().for_each_init(RankScratch::default, |scratch, (members, out)| {
+        scratch.keys.clear();
+        scratch.keys.extend(members.iter().map(|&i| desc_key(total[i as usize])));
+        scratch.rank(out, 1);
+    });
     // Back to firm order, with the class: the first band whose ⌊upto × n⌋ (see `band_index`) the
     // rank does not exceed; a score that is not a number has no rank and gets the last band (as
     // pandas gives it).
@@ -360,101 +365,11 @@ pub fn grade_columns(scheme: &MujunScheme, firms: &FirmColumns, prior: Option<&F
     Ok(Graded { benchmarks, table, segment, total, rank, class, averages, group_sizes, by_code, by_zone, zones })
 }
 
-/// Competition ranks of `scores` into `out` (rank 1 = highest; ties share the smaller number:
-/// `1 + #{k : s_k > s_i}`); NaN gets 0. The scores are put in about one bucket each by their
-/// place between the highest and lowest (a monotone map: equal scores share a bucket, a higher
-/// score never lands in a later one), each bucket is sorted by an order-preserving integer key,
-/// and one walk in that order gives each run of equal keys its first position.
-fn competition_rank(scores: &[f64], out: &mut [u32]) {
-    // Higher score → smaller key; −0.0 counts as 0.0.
-    let key = |v: f64| -> u64 {
-        let b = (v + 0.0).to_bits();
-        if b >> 63 == 1 { b } else { !(b | (1 << 63)) }
-    };
-    let (mut lo, mut hi, mut rated) = (f64::INFINITY, f64::NEG_INFINITY, 0usize);
-    for &v in scores {
-        if !v.is_nan() {
-            (lo, hi, rated) = (lo.min(v), hi.max(v), rated + 1);
-        }
-    }
-    out.fill(0);
-    if rated == 0 {
-        return;
-    }
-    let buckets = rated;
-    let scale = buckets as f64 / (hi - lo);
-    let mut sorted: Vec<(u64, u32)> = Vec::with_capacity(rated);
-    if scale.is_finite() && scale > 0.0 {
-        let bucket = |v: f64| (((hi - v) * scale) as usize).min(buckets - 1);
-        // end[d]: first the count of bucket d, then (prefix sums) where it starts, then, after
-        // the scatter, where it ends — which is where bucket d + 1 starts.
-        let mut end = vec![0u32; buckets];
-        for &v in scores.iter().filter(|v| !v.is_nan()) {
-            end[bucket(v)] += 1;
-        }
-        let mut acc = 0;
-        for e in end.iter_mut() {
-            (*e, acc) = (acc, acc + *e);
-        }
-        sorted.resize(rated, (0, 0));
-        for (p, &v) in scores.iter().enumerate().filter(|(_, v)| !v.is_nan()) {
-            let d = bucket(v);
-            sorted[end[d] as usize] = (key(v), p as u32);
-            end[d] += 1;
-        }
-        let mut from = 0;
-        for &to in &end {
-            let b = &mut sorted[from as usize..to as usize];
-            match b.len() {
-                0 | 1 => {}
-                2 => {
-                    if b[0] > b[1] {
-                        b.swap(0, 1);
-                    }
-                }
-                _ => b.sort_unstable(),
-            }
-            from = to;
-        }
-    } else {
-        // All equal, or a range too wide for buckets (infinities): sort outright.
-        sorted.extend(scores.iter().enumerate().filter(|(_, v)| !v.is_nan()).map(|(p, &v)| (key(v), p as u32)));
-        sorted.sort_unstable();
-    }
-    let (mut prev, mut rank) = (None, 0u32);
-    for (q, &(k, p)) in sorted.iter().enumerate() {
-        if prev != Some(k) {
-            prev = Some(k);
-            rank = q as u32 + 1;
-        }
-        out[p as usize] = rank;
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::super::{band_index, Adjustment, Enterprise, Metric};
     use crate::landuse::{examples, synth};
     use super::*;
-
-    /// Brute force `1 + #{k : s_k > s_i}` against the bucketed ranking: ties, a wide spread,
-    /// negative and zero scores (−0.0 = 0.0), NaN, one crowded value, all equal.
-    #[test]
-    fn competition_rank_matches_counting_greater_scores() {
-        let mut g = crate::evaluate::SplitMix64::for_replication(3, 1);
-        let mut cases: Vec<Vec<f64>> = vec![vec![], vec![f64::NAN], vec![2.0; 50], vec![0.0, -0.0, 1.0, -1.0, f64::NAN, 1.0]];
-        cases.push((0..5000).map(|_| (g.uniform() * 40.0).round() / 4.0).collect());
-        cases.push((0..5000).map(|_| if g.uniform() < 0.5 { 7.0 } else { (g.uniform() - 0.3) * 1e6 }).collect());
-        cases.push((0..3000).map(|_| if g.uniform() < 0.01 { f64::NAN } else { g.uniform().powi(8) * 1e-300 }).collect());
-        for s in cases {
-            let mut out = vec![99; s.len()];
-            competition_rank(&s, &mut out);
-            for (i, &v) in s.iter().enumerate() {
-                let want = if v.is_nan() { 0 } else { 1 + s.iter().filter(|&&x| x > v).count() as u32 };
-                assert_eq!(out[i], want, "score {v} in a group of {}", s.len());
-            }
-        }
-    }
 
     /// 黄岩区 with two capped bonus/penalty items on 40,000 generated firms (more than two
     /// parallel chunks), against the rules written out per firm: every total bit for bit, every
