@@ -132,11 +132,10 @@ pub async fn check_upload(db: &Db, ds: &Dataset, parsed: &[LocatedValue]) -> Res
         groups.entry((v.input.zone.clone(), v.input.period)).or_default().push(v);
     }
     let mut out = UploadCheck { errors: Vec::new(), warnings: Vec::new() };
-    let Some(((_, first), _)) = groups.first_key_value() else { return Ok(out) };
-    let from = groups.keys().map(|(_, p)| *p).min().unwrap_or(*first).offset(-LOOKBACK);
-    let to = groups.keys().map(|(_, p)| *p).max().unwrap_or(*first);
+    let periods = groups.keys().map(|(_, p)| *p);
+    let (Some(from), Some(to)) = (periods.clone().min(), periods.max()) else { return Ok(out) };
     let zones: Vec<String> = groups.keys().map(|(z, _)| z.clone()).collect::<std::collections::BTreeSet<_>>().into_iter().collect();
-    let stored = stored_by_zone(db, &zones, from, to).await?;
+    let stored = stored_by_zone(db, &zones, from.offset(-LOOKBACK), to).await?;
     for ((zone, period), rows) in groups {
         let (hist, current) = history_at(&zone, period, stored.get(&zone).into_iter().flatten());
         // Uploaded values over what is saved, so cross-indicator rules see the whole report.

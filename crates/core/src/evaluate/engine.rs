@@ -643,6 +643,13 @@ impl Outcome {
     pub fn node(&self, code: &str) -> Option<&NodeResult> {
         self.nodes.iter().find(|n| n.code == code)
     }
+    /// Unit indices in rank order (rank 1 first, ties in unit order, unranked units last): the
+    /// order of every results table and chart.
+    pub fn rank_order(&self) -> Vec<usize> {
+        let mut order: Vec<usize> = (0..self.units.len()).collect();
+        order.sort_by_key(|&i| self.ranks[i].unwrap_or(u32::MAX));
+        order
+    }
 }
 
 fn opt(v: f64) -> Option<f64> {

@@ -7,7 +7,6 @@ use std::collections::BTreeMap;
 use axum::extract::{Path, State};
 use axum::routing::get;
 use axum::{Json, Router};
-use nengji_core::auth::{Principal, Role};
 use nengji_core::evaluate::explain;
 use nengji_store::evaluations;
 use serde::Serialize;
@@ -30,10 +29,6 @@ pub fn routes() -> Router<AppState> {
 pub struct EvaluationDoc;
 
 /// Zone reporters see only their own zones' figures, so not a city-wide ranking (as on the pages).
-fn reader(who: &Principal) -> Result<(), ApiError> {
-    if who.role == Role::ZoneReporter { Err(AppError::Forbidden.into()) } else { Ok(()) }
-}
-
 #[derive(Serialize, ToSchema)]
 pub struct RunDto {
     id: i64,
@@ -69,7 +64,7 @@ async fn run_dto(st: &AppState, r: &evaluations::Run) -> Result<RunDto, ApiError
 #[utoipa::path(get, path = "/api/v1/evaluations", tag = "综合考核",
     responses((status = 200, body = [RunDto]), (status = 401, description = "未认证"), (status = 403, description = "无权限")))]
 pub async fn list(State(st): State<AppState>, ApiUser(who): ApiUser) -> Result<Json<Vec<RunDto>>, ApiError> {
-    reader(&who)?;
+    super::reader(&who)?;
     let mut out = Vec::new();
     for r in evaluations::runs(&st.db).await? {
         out.push(run_dto(&st, &r).await?);
@@ -160,11 +155,10 @@ pub struct ResultsDto {
 #[utoipa::path(get, path = "/api/v1/evaluations/{id}", tag = "综合考核", params(("id" = i64, Path)),
     responses((status = 200, body = ResultsDto), (status = 401, description = "未认证"), (status = 403, description = "无权限"), (status = 404, description = "无此考核")))]
 pub async fn results(State(st): State<AppState>, ApiUser(who): ApiUser, Path(id): Path<i64>) -> Result<Json<ResultsDto>, ApiError> {
-    reader(&who)?;
+    super::reader(&who)?;
     let r = evaluations::run(&st.db, id).await?.ok_or_else(|| AppError::NotFound(format!("考核 {id}")))?;
     let o = &r.outcome;
-    let mut order: Vec<usize> = (0..o.units.len()).collect();
-    order.sort_by_key(|&i| o.ranks[i].unwrap_or(u32::MAX));
+    let order = o.rank_order();
     let units = order
         .iter()
         .map(|&i| {
@@ -217,7 +211,7 @@ pub async fn results(State(st): State<AppState>, ApiUser(who): ApiUser, Path(id)
 #[utoipa::path(get, path = "/api/v1/evaluations/{id}/zones/{code}", tag = "综合考核", params(("id" = i64, Path), ("code" = String, Path, description = "开发区代码")),
     responses((status = 200, description = "得分、排名、加减分、各项贡献（items）及较上次的变化（changes）", body = Object), (status = 401, description = "未认证"), (status = 403, description = "无权限"), (status = 404, description = "无此考核或单位")))]
 pub async fn zone(State(st): State<AppState>, ApiUser(who): ApiUser, Path((id, code)): Path<(i64, String)>) -> Result<Json<nengji_core::evaluate::Explanation>, ApiError> {
-    reader(&who)?;
+    super::reader(&who)?;
     let r = evaluations::run(&st.db, id).await?.ok_or_else(|| AppError::NotFound(format!("考核 {id}")))?;
     let previous = super::previous_published(&st, r.year).await?;
     let e = explain(&r.outcome, &code, previous.as_ref().map(|p| &p.outcome)).ok_or_else(|| AppError::NotFound(format!("单位“{code}”")))?;

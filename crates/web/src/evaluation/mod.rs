@@ -12,7 +12,7 @@ use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
-use nengji_core::auth::Role;
+use nengji_core::auth::{Principal, Role};
 use nengji_core::evaluate::{explain, results_table, NodeKind};
 use nengji_store::evaluations::{self, AdjustmentInput};
 use nengji_core::period::Month;
@@ -39,8 +39,8 @@ pub fn routes() -> Router<AppState> {
 
 /// Everyone but zone reporters (who see only their own zone's figures) reads results; only the
 /// office runs, publishes and edits.
-fn reader(s: &Session) -> Result<(), AppError> {
-    if s.who.role == Role::ZoneReporter { Err(AppError::Forbidden) } else { Ok(()) }
+fn reader(who: &Principal) -> Result<(), AppError> {
+    if who.role == Role::ZoneReporter { Err(AppError::Forbidden) } else { Ok(()) }
 }
 
 fn office(s: &Session) -> Result<(), AppError> {
@@ -99,7 +99,7 @@ async fn list_page(st: &AppState, s: &Session, message: Option<String>, error: O
 }
 
 async fn list(State(st): State<AppState>, PageUser(s): PageUser) -> Result<Html<String>, AppError> {
-    reader(&s)?;
+    reader(&s.who)?;
     Ok(Html(list_page(&st, &s, None, None).await?.render()?))
 }
 
@@ -180,8 +180,7 @@ async fn result_page(st: &AppState, s: &Session, id: i64, message: Option<String
     let r = evaluations::run(&st.db, id).await?.ok_or_else(|| AppError::NotFound(format!("考核 {id}")))?;
     let scheme = evaluations::scheme(&st.db, r.scheme_id).await?.map(|x| format!("{}（第{}版）", x.name, x.version)).unwrap_or_default();
     let o = &r.outcome;
-    let mut order: Vec<usize> = (0..o.units.len()).collect();
-    order.sort_by_key(|&i| o.ranks[i].unwrap_or(u32::MAX));
+    let order = o.rank_order();
     let rows = order
         .iter()
         .map(|&i| {
@@ -243,8 +242,7 @@ fn band_chart(o: &nengji_core::evaluate::Outcome, m: &nengji_core::evaluate::McR
     let n = o.units.len().max(1) as f64;
     let (left, width, row) = (150.0, 560.0, 22.0);
     let x = |rank: f64| left + (rank - 1.0) / (n - 1.0).max(1.0) * width;
-    let mut order: Vec<usize> = (0..o.units.len()).collect();
-    order.sort_by_key(|&i| o.ranks[i].unwrap_or(u32::MAX));
+    let order = o.rank_order();
     let h = 50.0 + row * order.len() as f64;
     let esc = nengji_office::chart::escape;
     let mut svg = format!(
@@ -277,7 +275,7 @@ fn band_chart(o: &nengji_core::evaluate::Outcome, m: &nengji_core::evaluate::McR
 }
 
 async fn show(State(st): State<AppState>, PageUser(s): PageUser, Path(id): Path<i64>) -> Result<Html<String>, AppError> {
-    reader(&s)?;
+    reader(&s.who)?;
     Ok(Html(result_page(&st, &s, id, None).await?.render()?))
 }
 
@@ -290,7 +288,7 @@ async fn publish(State(st): State<AppState>, PageUser(s): PageUser, Path(id): Pa
 /// Re-runs a published evaluation from its frozen scheme, inputs and context and says whether
 /// the result is the published one bit for bit. Reading only, so everyone who reads results may check.
 async fn verify(State(st): State<AppState>, PageUser(s): PageUser, Path(id): Path<i64>) -> Result<Html<String>, AppError> {
-    reader(&s)?;
+    reader(&s.who)?;
     let mut page = result_page(&st, &s, id, None).await?;
     if !page.published {
         return Err(AppError::BadRequest("只有已发布的考核结果才能复算核对".into()));
@@ -303,7 +301,7 @@ async fn verify(State(st): State<AppState>, PageUser(s): PageUser, Path(id): Pat
 }
 
 async fn export(State(st): State<AppState>, PageUser(s): PageUser, Path(id): Path<i64>) -> Result<Response, AppError> {
-    reader(&s)?;
+    reader(&s.who)?;
     let r = evaluations::run(&st.db, id).await?.ok_or_else(|| AppError::NotFound(format!("考核 {id}")))?;
     let mut t = results_table(&r.outcome, r.mc.as_ref());
     t.sheet = format!("{}年考核结果", r.year);
@@ -347,7 +345,7 @@ struct CardPage {
 /// A zone's score card: the contribution of every indicator and pillar, and their change since
 /// the previous published evaluation.
 async fn card(State(st): State<AppState>, PageUser(s): PageUser, Path((id, code)): Path<(i64, String)>) -> Result<Html<String>, AppError> {
-    reader(&s)?;
+    reader(&s.who)?;
     let r = evaluations::run(&st.db, id).await?.ok_or_else(|| AppError::NotFound(format!("考核 {id}")))?;
     let previous = previous_published(&st, r.year).await?;
     let e = explain(&r.outcome, &code, previous.as_ref().map(|p| &p.outcome)).ok_or_else(|| AppError::NotFound(format!("单位“{code}”")))?;
