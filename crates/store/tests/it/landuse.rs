@@ -2,7 +2,7 @@
 //! conflict check, statistics with version checks, all-or-nothing imports, the 公示 workflow with
 //! its refusals, and the audit trail of every step.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 

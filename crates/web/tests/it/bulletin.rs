@@ -2,7 +2,7 @@
 //! the .docx read back by LibreOffice, the .xlsx by calamine, the PDF by pdftotext; and nothing
 //! unapproved or unpublished reaches a public route.
 
-mod common;
+use crate::common;
 
 use std::process::Command;
 

@@ -1,7 +1,7 @@
 //! Main user flows in real headless Chromium, driven over WebDriver (chromedriver).
 //! `scripts/test` sets NENGJI_REQUIRE_BROWSER=1, so there a missing browser fails the suite.
 
-mod common;
+use crate::common;
 
 
 use common::browser::{browser, log_in, log_out, shot};

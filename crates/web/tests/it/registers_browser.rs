@@ -3,7 +3,7 @@
 //! committed, and the pipeline by stage and zone shows the new projects.
 //! `scripts/test` sets NENGJI_REQUIRE_BROWSER=1, so there a missing browser fails the suite.
 
-mod common;
+use crate::common;
 
 use common::browser::{browser, log_in, shot};
 use common::spawn_app;

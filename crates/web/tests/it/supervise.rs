@@ -2,7 +2,7 @@
 //! every POST, the report → light flow, review and adoption with a revision diff, the
 //! 任务分解表 round trip, urges, escalations and instructions. Refused writes leave no trace.
 
-mod common;
+use crate::common;
 
 use chrono::Utc;
 use common::{client, login, spawn_app, App};

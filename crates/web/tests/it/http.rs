@@ -1,6 +1,6 @@
 //! Pages and API through real HTTP: login, scope, CSRF, import, API.
 
-mod common;
+use crate::common;
 
 use common::{client, csrf_of, login, spawn_app, PASSWORD};
 use nengji_store::{audit, masterdata, sessions, Actor};

@@ -3,7 +3,7 @@
 //! bands, deductions with evidence and consequences, a zone's contributions; bearer tokens with the
 //! pages' access (zone reporters refused); the paths in the OpenAPI document.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 

@@ -9,7 +9,7 @@
 //!   is one unbroken chain (each change starts from the value the one before left), and the
 //!   stored value is where the chain ends.
 
-mod common;
+use crate::common;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};

@@ -1,7 +1,7 @@
 //! The annual evaluation on the platform: runs on the demo's approved data, publishes,
 //! reproduces bit for bit, explains, exports, and refuses bad schemes.
 
-mod common;
+use crate::common;
 
 use common::{login, spawn_app};
 use nengji_store::{evaluations, Actor};

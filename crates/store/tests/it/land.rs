@@ -13,7 +13,7 @@ use nengji_core::masterdata::Table;
 use nengji_store::land::{self, NewStep};
 use nengji_store::{audit, seed, Actor, Db, StoreError};
 
-mod common;
+use crate::common;
 use common::engines;
 
 fn d(s: &str) -> NaiveDate {

@@ -9,7 +9,7 @@ use nengji_core::supervision::{ledger, sheet as core_sheet, DeductionCounts, Lig
 use nengji_store::supervision::{self as sv, sheet, Channel, NewReport, TaskStatus};
 use nengji_store::{audit, seed, Actor, Db, StoreError};
 
-mod common;
+use crate::common;
 use common::engines;
 
 /// 10:00 Beijing time on a day.

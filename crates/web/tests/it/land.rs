@@ -3,7 +3,7 @@
 //! run with located problems, then all-or-nothing) and export (re-read with calamine), and the
 //! procedure's documents opened and read. Refused writes leave no audit record.
 
-mod common;
+use crate::common;
 
 use chrono::Utc;
 use common::{client, login, spawn_app, App};

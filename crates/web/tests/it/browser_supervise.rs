@@ -2,7 +2,7 @@
 //! user opens "my tasks" and files a progress report; the office sees the light change.
 //! `scripts/test` sets NENGJI_REQUIRE_BROWSER=1, so there a missing browser fails the suite.
 
-mod common;
+use crate::common;
 
 
 use common::browser::{browser, log_in, log_out, shot};

@@ -1,6 +1,6 @@
 //! Reminders: in-app on the home page, and e-mail through SMTP against a local sink.
 
-mod common;
+use crate::common;
 
 use chrono::Duration;
 use common::{login, spawn_app};

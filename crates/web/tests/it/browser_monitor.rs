@@ -2,7 +2,7 @@
 //! Chinese labels are there without JavaScript, and a target's calculation opens on a click.
 //! `scripts/test` sets NENGJI_REQUIRE_BROWSER=1, so there a missing browser fails the suite.
 
-mod common;
+use crate::common;
 
 
 use common::browser::{browser, shot};

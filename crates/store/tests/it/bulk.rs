@@ -1,7 +1,7 @@
 //! Bulk writes on both engines: the same results, versions, history and refusals as
 //! `collection::apply`, across statement chunks, all or nothing.
 
-mod common;
+use crate::common;
 
 use chrono::NaiveDate;
 use common::engines;

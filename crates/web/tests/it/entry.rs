@@ -1,7 +1,7 @@
 //! Monthly collection through HTTP: scope, the form and its version check, the workflow,
 //! the Excel round trip with its dry run, and the batch API.
 
-mod common;
+use crate::common;
 
 use chrono::Duration;
 use common::{client, login, spawn_app, App};

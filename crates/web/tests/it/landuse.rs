@@ -2,7 +2,7 @@
 //! on every page, CSRF, the 公示 workflow from the pages, imports with dry run, the scheme
 //! editor's version check, and xlsx exports read back with calamine.
 
-mod common;
+use crate::common;
 
 use common::{login, spawn_app, App};
 use nengji_core::landuse::mujun;

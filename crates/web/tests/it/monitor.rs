@@ -2,7 +2,7 @@
 //! comparison, the zone profile's charts and ranks, downloads, the API, scope and approved-only
 //! data. Expected figures are recomputed here by hand from the demo values.
 
-mod common;
+use crate::common;
 
 use std::collections::HashMap;
 

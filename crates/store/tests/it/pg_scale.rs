@@ -2,7 +2,7 @@
 //! set (300 zones × 13 indicators × 60 months, loaded with COPY and ANALYZEd), and the value
 //! tables are ready to be sharded by zone (every unique key includes zone_id).
 
-mod common;
+use crate::common;
 
 use nengji_core::catalog;
 use nengji_core::indicator::IndicatorKind;

@@ -7,7 +7,7 @@
 //! The HTTP tests (tests/evaluation.rs) cover each refusal and status code; this one is the flow.
 //! `scripts/test` sets NENGJI_REQUIRE_BROWSER=1, so there a missing browser fails the suite.
 
-mod common;
+use crate::common;
 
 use std::collections::{BTreeMap, BTreeSet};
 

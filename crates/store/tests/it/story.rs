@@ -10,7 +10,7 @@ use nengji_store::observations::{self, Filter};
 use nengji_store::users::{self, NewUser};
 use nengji_store::{audit, masterdata, seed, sessions, Actor, Db};
 
-mod common;
+use crate::common;
 use common::engines;
 
 fn system() -> Actor {

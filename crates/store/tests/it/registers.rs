@@ -1,7 +1,7 @@
 //! Register stories on both engines: create, duplicate key, versioned edit with history,
 //! all-or-nothing import with zone scope, entries within their limits, demo load.
 
-mod common;
+use crate::common;
 
 use chrono::NaiveDate;
 use nengji_core::masterdata::Table;

@@ -6,7 +6,7 @@
 //! and the answer must agree with the rule: refused is 403 (anonymous: a redirect to the login
 //! page, or 401 on the API), allowed is anything else but a server error.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeSet;
 

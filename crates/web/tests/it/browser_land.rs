@@ -6,7 +6,7 @@
 //!    window and finalises.
 //! `scripts/test` sets NENGJI_REQUIRE_BROWSER=1, so there a missing browser fails the suite.
 
-mod common;
+use crate::common;
 
 use chrono::{Duration, Utc};
 use common::browser::{browser, click_to_next_page, log_in, shot};

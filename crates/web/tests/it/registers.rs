@@ -3,7 +3,7 @@
 //! versioned edits with history, exports re-read with calamine, the API with bearer tokens and
 //! its OpenAPI paths, and a register change moving a target's status in the cockpit API.
 
-mod common;
+use crate::common;
 
 use common::{login, spawn_app, App};
 use nengji_core::registers::RegisterKind;

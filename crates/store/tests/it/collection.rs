@@ -1,7 +1,7 @@
 //! Monthly collection on both engines: windows, saves with version checks, every workflow
 //! transition and refusal, history, changes after approval, staged imports.
 
-mod common;
+use crate::common;
 
 use chrono::{Duration, NaiveDate};
 use common::engines;
