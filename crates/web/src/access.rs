@@ -1,7 +1,7 @@
 //! Who may call which route: one table for the whole router, enforced by [`enforce`] before any
 //! handler runs, and failing closed — a route without a rule is refused. Handlers still narrow
 //! further where the table cannot see (a record's own zone, a department's own tasks); the table
-//! is the outer wall, and `tests/access_matrix.rs` checks every route × role × zone against it.
+//! is the outer wall, and `tests/it/access_matrix.rs` checks every route × role × zone against it.
 
 use axum::extract::{MatchedPath, RawPathParams, Request};
 use axum::http::{header, Method, StatusCode};

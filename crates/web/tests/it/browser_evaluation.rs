@@ -4,7 +4,7 @@
 //! ranks and rank changes, a zone's score card, the rank-interval chart; leaders cannot publish and
 //! zone reporters cannot reach it; the office publishes, sees the consequences, re-runs the
 //! published evaluation to check it, and downloads the xlsx.
-//! The HTTP tests (tests/evaluation.rs) cover each refusal and status code; this one is the flow.
+//! The HTTP tests (tests/it/evaluation.rs) cover each refusal and status code; this one is the flow.
 //! `scripts/test` sets NENGJI_REQUIRE_BROWSER=1, so there a missing browser fails the suite.
 
 use crate::common;
