@@ -12,7 +12,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
-use crate::expr::{Env, Formulas, Scope, eval_bool, parse_condition};
+use crate::expr::{Env, Expr, Formulas, Scope, eval_bool, parse_condition};
 use crate::indicator::{Indicator, IndicatorKind};
 use crate::period::Month;
 use crate::series::{MonthlyValue, growth_pct, mom_pct, monthly_value, yoy};
@@ -223,44 +223,70 @@ impl<E: Env + ?Sized> Submission<'_, E> {
 
 /// Runs the rules over a submission. Findings come in rule order.
 pub fn check<E: Env + ?Sized>(rules: &[Rule], sub: &Submission<'_, E>) -> Vec<Finding> {
-    let formula_defs: Vec<(String, String)> =
-        sub.catalogue.iter().filter_map(|i| i.formula.clone().map(|f| (i.code.clone(), f))).collect();
-    // A broken catalogue formula is reported by catalogue checks; here its code reads as missing.
-    let formulas = Formulas::new(&formula_defs).or_else(|_| Formulas::new(&[])).expect("no definitions cannot fail");
-    let overlay = Overlay { sub };
-    let env = formulas.over(&overlay);
+    Checker::new(rules, sub.catalogue).check(sub)
+}
 
-    let mut out = Vec::new();
-    for rule in rules {
-        let Some(message) = evaluate(rule, sub, &env) else { continue };
-        let indicator = rule.kind.indicator().map(String::from);
-        let explanation = indicator
-            .as_deref()
-            .and_then(|i| sub.values.get(i))
-            .map(|s| s.explanation.trim().to_string())
-            .filter(|e| !e.is_empty());
-        let explainable = rule.importance == Importance::Warning && indicator.is_some();
-        let needs_explanation = explainable && explanation.is_none();
-        let mut message_zh = rule.message.clone().unwrap_or(message);
-        if needs_explanation {
-            message_zh.push_str("，需填写情况说明");
-        } else if explainable {
-            message_zh.push_str("（已填写情况说明）");
-        }
-        out.push(Finding {
-            rule_code: rule.code.clone(),
-            indicator,
-            importance: rule.importance,
-            message_zh,
-            needs_explanation,
-            explanation: if explainable { explanation } else { None },
-        });
+/// A rule set made ready once for many reports (an upload holds tens of thousands): the
+/// catalogue's formulas and the rules' conditions parsed once, not per report.
+pub struct Checker<'r> {
+    rules: &'r [Rule],
+    formulas: Formulas,
+    /// Per rule: its parsed condition (expression rules) or the parse error's text.
+    conditions: Vec<Option<Result<Expr, String>>>,
+}
+
+impl<'r> Checker<'r> {
+    pub fn new(rules: &'r [Rule], catalogue: &[Indicator]) -> Checker<'r> {
+        let formula_defs: Vec<(String, String)> =
+            catalogue.iter().filter_map(|i| i.formula.clone().map(|f| (i.code.clone(), f))).collect();
+        // A broken catalogue formula is reported by catalogue checks; here its code reads as missing.
+        let formulas = Formulas::new(&formula_defs).or_else(|_| Formulas::new(&[])).expect("no definitions cannot fail");
+        let conditions = rules
+            .iter()
+            .map(|r| match &r.kind {
+                RuleKind::Expression { expr } => Some(parse_condition(expr).map_err(|e| e.to_string())),
+                _ => None,
+            })
+            .collect();
+        Checker { rules, formulas, conditions }
     }
-    out
+
+    /// The findings of the rules on one report (`sub.catalogue` is the one the checker was made with).
+    pub fn check<E: Env + ?Sized>(&self, sub: &Submission<'_, E>) -> Vec<Finding> {
+        let overlay = Overlay { sub };
+        let env = self.formulas.over(&overlay);
+        let mut out = Vec::new();
+        for (rule, condition) in self.rules.iter().zip(&self.conditions) {
+            let Some(message) = evaluate(rule, condition.as_ref(), sub, &env) else { continue };
+            let indicator = rule.kind.indicator().map(String::from);
+            let explanation = indicator
+                .as_deref()
+                .and_then(|i| sub.values.get(i))
+                .map(|s| s.explanation.trim().to_string())
+                .filter(|e| !e.is_empty());
+            let explainable = rule.importance == Importance::Warning && indicator.is_some();
+            let needs_explanation = explainable && explanation.is_none();
+            let mut message_zh = rule.message.clone().unwrap_or(message);
+            if needs_explanation {
+                message_zh.push_str("，需填写情况说明");
+            } else if explainable {
+                message_zh.push_str("（已填写情况说明）");
+            }
+            out.push(Finding {
+                rule_code: rule.code.clone(),
+                indicator,
+                importance: rule.importance,
+                message_zh,
+                needs_explanation,
+                explanation: if explainable { explanation } else { None },
+            });
+        }
+        out
+    }
 }
 
 /// The generated message when the rule is violated, `None` when it holds or cannot be judged.
-fn evaluate<E: Env + ?Sized, F: Env + ?Sized>(rule: &Rule, sub: &Submission<'_, E>, env: &F) -> Option<String> {
+fn evaluate<E: Env + ?Sized, F: Env + ?Sized>(rule: &Rule, condition: Option<&Result<Expr, String>>, sub: &Submission<'_, E>, env: &F) -> Option<String> {
     match &rule.kind {
         RuleKind::Required { indicator } => {
             sub.submitted(indicator).is_none().then(|| format!("{}未填报", sub.name(indicator)))
@@ -307,9 +333,9 @@ fn evaluate<E: Env + ?Sized, F: Env + ?Sized>(rule: &Rule, sub: &Submission<'_, 
                 sub.show(indicator, hi)
             ))
         }
-        RuleKind::Expression { expr } => match parse_condition(expr) {
+        RuleKind::Expression { .. } => match condition? {
             Ok(e) => {
-                let ok = eval_bool(&e, env, sub.period, &Scope::Zone(sub.zone.to_string()))?;
+                let ok = eval_bool(e, env, sub.period, &Scope::Zone(sub.zone.to_string()))?;
                 (!ok).then(|| format!("不满足校验条件：{e}"))
             }
             Err(err) => Some(format!("校验规则“{}”的条件有误：{err}", rule.code)),

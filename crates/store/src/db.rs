@@ -33,6 +33,13 @@ macro_rules! with_pool {
 pub trait BeginWrite {
     type Database: sqlx::Database;
     fn begin_write(&self) -> impl std::future::Future<Output = Result<sqlx::Transaction<'static, Self::Database>, sqlx::Error>> + Send;
+    /// A write transaction for a bulk save whose every parent row (zone, indicator, data set) the
+    /// caller reads inside it. On SQLite it runs on a connection of its own with foreign-key
+    /// enforcement off: under the write lock a parent just read cannot go away, so SQLite's two or
+    /// three parent lookups per inserted row would only repeat that check (they were a quarter of
+    /// the insert time). The connection is closed afterwards rather than returned to the pool with
+    /// the setting changed (`PRAGMA foreign_keys` cannot change inside a transaction).
+    fn begin_bulk_write(&self) -> impl std::future::Future<Output = Result<sqlx::Transaction<'static, Self::Database>, sqlx::Error>> + Send;
 }
 
 impl BeginWrite for SqlitePool {
@@ -40,11 +47,20 @@ impl BeginWrite for SqlitePool {
     fn begin_write(&self) -> impl std::future::Future<Output = Result<sqlx::Transaction<'static, sqlx::Sqlite>, sqlx::Error>> + Send {
         self.begin_with("BEGIN IMMEDIATE")
     }
+    async fn begin_bulk_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, sqlx::Error> {
+        let mut conn = self.acquire().await?;
+        conn.close_on_drop();
+        sqlx::query("PRAGMA foreign_keys = OFF").execute(&mut *conn).await?;
+        sqlx::Transaction::begin(conn, Some(sqlx::SqlSafeStr::into_sql_str("BEGIN IMMEDIATE"))).await
+    }
 }
 
 impl BeginWrite for PgPool {
     type Database = sqlx::Postgres;
     fn begin_write(&self) -> impl std::future::Future<Output = Result<sqlx::Transaction<'static, sqlx::Postgres>, sqlx::Error>> + Send {
+        self.begin()
+    }
+    fn begin_bulk_write(&self) -> impl std::future::Future<Output = Result<sqlx::Transaction<'static, sqlx::Postgres>, sqlx::Error>> + Send {
         self.begin()
     }
 }

@@ -127,17 +127,18 @@ pub struct UploadCheck {
 pub async fn check_upload(db: &Db, ds: &Dataset, parsed: &[LocatedValue]) -> Result<UploadCheck, AppError> {
     let cat = catalogue(db).await?;
     let rules = rules::active(db).await?;
-    let mut groups: BTreeMap<(String, Month), Vec<&LocatedValue>> = BTreeMap::new();
+    let checker = validate::Checker::new(&rules, &cat);
+    let mut groups: BTreeMap<(&str, Month), Vec<&LocatedValue>> = BTreeMap::new();
     for v in parsed {
-        groups.entry((v.input.zone.clone(), v.input.period)).or_default().push(v);
+        groups.entry((v.input.zone.as_str(), v.input.period)).or_default().push(v);
     }
     let mut out = UploadCheck { errors: Vec::new(), warnings: Vec::new() };
     let periods = groups.keys().map(|(_, p)| *p);
     let (Some(from), Some(to)) = (periods.clone().min(), periods.max()) else { return Ok(out) };
-    let zones: Vec<String> = groups.keys().map(|(z, _)| z.clone()).collect::<std::collections::BTreeSet<_>>().into_iter().collect();
+    let zones: Vec<String> = groups.keys().map(|(z, _)| z.to_string()).collect::<std::collections::BTreeSet<_>>().into_iter().collect();
     let stored = stored_by_zone(db, &zones, from.offset(-LOOKBACK), to).await?;
     for ((zone, period), rows) in groups {
-        let (hist, current) = history_at(&zone, period, stored.get(&zone).into_iter().flatten());
+        let (hist, current) = history_at(zone, period, stored.get(zone).into_iter().flatten());
         // Uploaded values over what is saved, so cross-indicator rules see the whole report.
         let mut values: BTreeMap<String, Submitted> = ds
             .indicators
@@ -147,8 +148,8 @@ pub async fn check_upload(db: &Db, ds: &Dataset, parsed: &[LocatedValue]) -> Res
         for r in &rows {
             values.insert(r.input.indicator.clone(), Submitted { value: Some(r.input.value), comparable: r.input.prior_comparable, explanation: r.input.comment.clone() });
         }
-        let sub = validate::Submission { zone: &zone, period, values: &values, history: &hist, catalogue: &cat };
-        for f in validate::check(&rules, &sub) {
+        let sub = validate::Submission { zone, period, values: &values, history: &hist, catalogue: &cat };
+        for f in checker.check(&sub) {
             // An expression rule is placed at the uploaded indicator it names first.
             let named = f.indicator.clone().or_else(|| first_reference(&rules, &f.rule_code, &rows));
             let row = named.as_ref().and_then(|i| rows.iter().find(|r| &r.input.indicator == i));

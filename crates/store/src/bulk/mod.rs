@@ -155,14 +155,19 @@ pub async fn apply(db: &Db, actor: &Actor, ds: &Dataset, batches: &[Batch], sour
             return Err(EntryError::Refused(format!("指标“{}”不属于数据集“{}”或期间、开发区不符", v.indicator, ds.name)));
         }
     }
-    let ids: HashMap<String, i64> = with_pool!(db, p => sqlx::query_as::<_, (String, i64)>("SELECT code, id FROM indicator").fetch_all(p).await)?
-        .into_iter()
-        .collect();
     let now = Utc::now();
     let backend = db.backend();
 
     with_pool!(db, p => {
-        let mut tx = p.begin_write().await?;
+        // Every parent id written below (data set, zones, indicators) is read in this transaction.
+        let mut tx = p.begin_bulk_write().await?;
+        let dataset: Option<i64> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT id FROM dataset WHERE id = {}", Placeholders::new(backend).next())))
+            .bind(ds.id).fetch_optional(&mut *tx).await?;
+        if dataset.is_none() {
+            return Err(EntryError::Refused(format!("数据集“{}”不存在", ds.name)));
+        }
+        let ids: HashMap<String, i64> = sqlx::query_as::<_, (String, i64)>("SELECT code, id FROM indicator")
+            .fetch_all(&mut *tx).await?.into_iter().collect();
 
         // Read what is stored for the affected zone × periods: a few queries, not one per value.
         let zone_ids: HashMap<String, i64> = sqlx::query_as::<_, (String, i64)>("SELECT code, id FROM zone")

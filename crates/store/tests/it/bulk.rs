@@ -243,3 +243,40 @@ async fn large_batches_span_chunks_and_keep_history() {
         assert_eq!(audit::recent(&db, Some("submission"), 10).await.unwrap().iter().filter(|e| e.action == "bulk_save").count(), 3, "{engine}");
     }
 }
+
+/// The SQLite bulk write turns foreign-key enforcement off on its own connection only (its
+/// parents are read inside its transaction); that connection is closed afterwards, so every
+/// connection the pool hands out later still enforces them.
+#[tokio::test]
+async fn foreign_keys_stay_enforced_after_a_bulk_write() {
+    for (engine, db, _dir) in engines().await {
+        let ds = prepare(&db, &["2021-01"]).await;
+        let values = ds.indicators.iter().take(3).map(|i| v("yanjiao_htz", i, "2021-01", 5.0, None, "")).collect();
+        let a = bulk::apply(&db, &Actor::system("import"), &ds, &bulk::batches(values), "import", today()).await.unwrap();
+        assert_eq!(a.written, 3, "{engine}");
+        // The same row is written for a zone that exists and refused for one that does not.
+        let insert = |zone: &str| {
+            format!(
+                "INSERT INTO observation (zone_id, indicator_id, period, value, updated_by, updated_at)
+                 VALUES ({zone}, (SELECT min(id) FROM indicator), '2030-01', 1, 'x', CURRENT_TIMESTAMP)"
+            )
+        };
+        for (zone, ok) in [("987654", false), ("(SELECT min(id) FROM zone)", true)] {
+            let sql = sqlx::AssertSqlSafe(insert(zone));
+            let done = match &db {
+                Db::Sqlite(p) => sqlx::query(sql).execute(p).await.is_ok(),
+                Db::Postgres(p) => sqlx::query(sql).execute(p).await.is_ok(),
+            };
+            assert_eq!(done, ok, "{engine}: zone {zone}");
+        }
+        if let Db::Sqlite(p) = &db {
+            let mut held = Vec::new();
+            for _ in 0..p.size() {
+                let mut c = p.acquire().await.unwrap();
+                let on: i64 = sqlx::query_scalar("PRAGMA foreign_keys").fetch_one(&mut *c).await.unwrap();
+                assert_eq!(on, 1, "every pooled connection enforces foreign keys");
+                held.push(c);
+            }
+        }
+    }
+}
