@@ -278,7 +278,7 @@ async fn import_file(db: &Db, ds: &Dataset, path: &Path) -> Result<Phases> {
 
     let t = Instant::now();
     let bytes = std::fs::read(path)?;
-    let table = template::read_entry_table(&name, &bytes)?;
+    let table = template::read_entry_sheet(&name, &bytes)?;
     drop(bytes);
     ph.read = t.elapsed();
 
@@ -299,7 +299,7 @@ async fn import_file(db: &Db, ds: &Dataset, path: &Path) -> Result<Phases> {
             _ => Ok(()),
         }
     };
-    let parsed = match parse_value_table(&table, &zones, &reportable, &open) {
+    let parsed = match parse_value_table(&*table, &zones, &reportable, &open) {
         Ok(v) => v,
         Err(errs) => {
             for e in errs.iter().take(10) {

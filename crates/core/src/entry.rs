@@ -9,7 +9,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::masterdata::{CellError, Table};
+use crate::masterdata::{CellError, Sheet};
 use crate::period::Month;
 
 /// One value as reported: flows as 1–N月累计, stocks as end-of-month levels.
@@ -74,14 +74,14 @@ const COLUMNS: &[(&str, &[&str], bool)] = &[
 /// `reportable` maps indicator codes to whether they may be reported (formula indicators may not);
 /// `open` says whether a zone may report a period now (`Err` holds the Chinese reason).
 /// Rows with an empty 本期数值 are skipped. Any problem anywhere → every problem, nothing parsed.
-pub fn parse_value_table(
-    t: &Table,
+pub fn parse_value_table<S: Sheet + ?Sized>(
+    t: &S,
     zones: &HashSet<String>,
     reportable: &HashMap<String, bool>,
     open: &OpenWindow<'_>,
 ) -> Result<Vec<LocatedValue>, Vec<CellError>> {
     let norm = |s: &str| s.trim().trim_start_matches('\u{feff}').replace([' ', '*'], "");
-    let header: Vec<String> = t.header.iter().map(|h| norm(h)).collect();
+    let header: Vec<String> = t.header().iter().map(|h| norm(h)).collect();
     let mut errors = Vec::new();
     let mut pos = HashMap::new();
     for (key, names, required) in COLUMNS {
@@ -90,7 +90,7 @@ pub fn parse_value_table(
                 pos.insert(*key, i);
             }
             None if *required => errors.push(CellError {
-                sheet: t.sheet.clone(),
+                sheet: t.name().to_string(),
                 row: 1,
                 column: None,
                 field: names[0].into(),
@@ -109,14 +109,17 @@ pub fn parse_value_table(
     // Rows are checked on all cores in runs of consecutive rows; the duplicate check, which
     // needs the rows before, then runs in file order, and problems are listed in file order.
     const RUN: usize = 4096;
-    let checked: Vec<Vec<Checked>> =
-        t.rows.par_chunks(RUN).enumerate().map(|(k, run)| check_rows(t, &cols, k * RUN, run, zones, reportable, open)).collect();
-    let mut out = Vec::with_capacity(t.rows.len());
-    let sheet: Arc<str> = Arc::from(t.sheet.as_str());
+    let n = t.row_count();
+    let checked: Vec<Vec<Checked>> = (0..n.div_ceil(RUN))
+        .into_par_iter()
+        .map(|k| check_rows(t, &cols, k * RUN..(k * RUN + RUN).min(n), zones, reportable, open))
+        .collect();
+    let mut out = Vec::with_capacity(n);
+    let sheet: Arc<str> = Arc::from(t.name());
     // foldhash (randomly seeded, so a crafted file cannot pile its keys into one bucket): a
     // million keys through SipHash took a tenth of this loop.
     let mut seen: HashMap<(&str, &str, Month), usize, foldhash::fast::RandomState> =
-        HashMap::with_capacity_and_hasher(t.rows.len(), Default::default());
+        HashMap::with_capacity_and_hasher(n, Default::default());
     for c in checked.into_iter().flatten() {
         let clean = c.errors.is_empty();
         errors.extend(c.errors);
@@ -124,7 +127,7 @@ pub fn parse_value_table(
         let first = *seen.entry(key).or_insert(c.row);
         if first != c.row {
             errors.push(CellError {
-                sheet: t.sheet.clone(),
+                sheet: t.name().to_string(),
                 row: c.row,
                 column: cols.indicator.map(|c| c + 1),
                 field: "指标代码".into(),
@@ -158,12 +161,11 @@ struct Checked<'a> {
     value: Option<(ValueInput, usize)>,
 }
 
-/// Checks consecutive rows (`first` = index of `rows[0]` in the table): codes, numbers, window.
-fn check_rows<'a>(
-    t: &Table,
+/// Checks consecutive data rows: codes, numbers, window.
+fn check_rows<'a, S: Sheet + ?Sized>(
+    t: &'a S,
     cols: &Cols,
-    first: usize,
-    rows: &'a [Vec<String>],
+    rows: std::ops::Range<usize>,
     zones: &HashSet<String>,
     reportable: &HashMap<String, bool>,
     open: &OpenWindow<'_>,
@@ -173,11 +175,11 @@ fn check_rows<'a>(
     type Answer<'a> = ((&'a str, Month), Result<(), String>);
     let mut last_open: Option<Answer> = None;
     let mut last_zone: Option<(&str, bool)> = None;
-    for (i, r) in rows.iter().enumerate() {
-        let row = first + i + 2;
-        let cell = |c: Option<usize>| c.and_then(|c| r.get(c)).map(|s| s.trim()).unwrap_or("");
+    for i in rows {
+        let row = i + 2;
+        let cell = |c: Option<usize>| c.and_then(|c| t.cell(i, c)).map(|s| s.trim()).unwrap_or("");
         let err = |c: Option<usize>, field: &str, message: String| CellError {
-            sheet: t.sheet.clone(),
+            sheet: t.name().to_string(),
             row,
             column: c.map(|c| c + 1),
             field: field.into(),
@@ -249,6 +251,7 @@ fn check_rows<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::masterdata::Table;
 
     fn table(rows: &[&[&str]]) -> Table {
         Table {

@@ -19,6 +19,32 @@ pub struct Table {
     pub rows: Vec<Vec<String>>,
 }
 
+/// A sheet's data rows, read cell by cell: a [`Table`], or a large CSV upload held as one text
+/// (`nengji_office::tables::CsvSheet`, no `String` per cell).
+pub trait Sheet: Sync {
+    fn name(&self) -> &str;
+    fn header(&self) -> &[String];
+    /// Data rows (the header not counted).
+    fn row_count(&self) -> usize;
+    /// The text of data row `row` (0-based), column `col` (0-based); `None` past the row's end.
+    fn cell(&self, row: usize, col: usize) -> Option<&str>;
+}
+
+impl Sheet for Table {
+    fn name(&self) -> &str {
+        &self.sheet
+    }
+    fn header(&self) -> &[String] {
+        &self.header
+    }
+    fn row_count(&self) -> usize {
+        self.rows.len()
+    }
+    fn cell(&self, row: usize, col: usize) -> Option<&str> {
+        self.rows.get(row)?.get(col).map(String::as_str)
+    }
+}
+
 /// One problem in an imported file, located by sheet, 1-based row and column.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CellError {

@@ -3,7 +3,7 @@
 use std::io::Cursor;
 
 use calamine::{open_workbook_auto_from_rs, open_workbook_from_rs, Data, Reader, Xlsx, XlsxError};
-use nengji_core::masterdata::Table;
+use nengji_core::masterdata::{Sheet, Table};
 use rayon::prelude::*;
 use rust_xlsxwriter::{Format, Workbook};
 
@@ -55,16 +55,123 @@ fn split_header(sheet: String, mut rows: Vec<Vec<String>>, file: &str) -> Result
     Ok(Table { sheet, header, rows })
 }
 
-/// The records of CSV text.
-fn csv_rows(text: &[u8]) -> Result<Vec<Vec<String>>, csv::Error> {
-    let mut rdr = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text);
-    let mut rows = Vec::new();
-    // One record buffer for the whole file rather than one per row.
-    let mut rec = csv::StringRecord::new();
-    while rdr.read_record(&mut rec)? {
-        rows.push(rec.iter().map(String::from).collect());
+/// A CSV file's rows held as one text: every cell's unescaped text end to end, where each cell
+/// ends, and where each row's cells start. An upload of a million values is 12 million cells; a
+/// `String` each made reading it and dropping it cost more than checking it.
+#[derive(Debug, Clone)]
+pub struct CsvSheet {
+    name: String,
+    header: Vec<String>,
+    text: String,
+    /// End offset in `text` of every cell, in file order.
+    cell_ends: Vec<u32>,
+    /// Index in `cell_ends` of each data row's first cell, and one past the last row's end.
+    row_starts: Vec<u32>,
+}
+
+/// One piece of a CSV file as read on its own thread (offsets relative to the piece).
+#[derive(Default)]
+struct Cells {
+    text: Vec<u8>,
+    cell_ends: Vec<u32>,
+    row_starts: Vec<u32>,
+}
+
+impl Cells {
+    fn read(piece: &[u8]) -> Result<Cells, csv::Error> {
+        let mut rdr = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(piece);
+        let mut out = Cells { text: Vec::with_capacity(piece.len()), ..Cells::default() };
+        let mut rec = csv::ByteRecord::new();
+        while rdr.read_byte_record(&mut rec)? {
+            out.row_starts.push(out.cell_ends.len() as u32);
+            for field in rec.iter() {
+                out.text.extend_from_slice(field);
+                out.cell_ends.push(out.text.len() as u32);
+            }
+        }
+        Ok(out)
     }
-    Ok(rows)
+}
+
+impl CsvSheet {
+    /// Reads CSV bytes (UTF-8 with or without BOM, else GB18030), large files in pieces on all
+    /// cores. The first record is the header.
+    pub fn read(file_name: &str, bytes: &[u8]) -> Result<CsvSheet, OfficeError> {
+        CsvSheet::read_in_pieces(file_name, bytes, rayon::current_num_threads(), 1 << 20)
+    }
+
+    fn read_in_pieces(file_name: &str, bytes: &[u8], parts: usize, min_piece: usize) -> Result<CsvSheet, OfficeError> {
+        let unreadable = |reason: String| OfficeError::Unreadable { file: file_name.to_string(), reason };
+        // UTF-8 is read in place; only GB18030 needs a decoded copy (files run to 100 MB).
+        let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+        let decoded;
+        let text: &[u8] = if std::str::from_utf8(body).is_ok() {
+            body
+        } else {
+            decoded = decode_text(bytes);
+            decoded.as_bytes()
+        };
+        if text.len() >= u32::MAX as usize {
+            return Err(unreadable("文件超过 4 GB，请拆分后上传".into()));
+        }
+        let pieces = split_records(text, parts, min_piece);
+        let parts: Vec<Result<Cells, csv::Error>> =
+            pieces.windows(2).collect::<Vec<_>>().into_par_iter().map(|w| Cells::read(&text[w[0]..w[1]])).collect();
+        let mut all = Cells { text: Vec::with_capacity(text.len()), ..Cells::default() };
+        for part in parts {
+            let part = part.map_err(|e| unreadable(e.to_string()))?;
+            let (base_text, base_cell) = (all.text.len() as u32, all.cell_ends.len() as u32);
+            all.text.extend_from_slice(&part.text);
+            all.cell_ends.extend(part.cell_ends.iter().map(|e| e + base_text));
+            all.row_starts.extend(part.row_starts.iter().map(|r| r + base_cell));
+        }
+        // Cells are cut at ASCII delimiters of valid UTF-8, so the whole is valid UTF-8 again.
+        let text = String::from_utf8(all.text).map_err(|e| unreadable(e.to_string()))?;
+        let mut row_starts = all.row_starts;
+        row_starts.push(all.cell_ends.len() as u32);
+        if row_starts.len() < 2 {
+            return Err(OfficeError::Empty(file_name.to_string()));
+        }
+        let mut sheet = CsvSheet { name: file_name.to_string(), header: Vec::new(), text, cell_ends: all.cell_ends, row_starts };
+        sheet.header = (0..sheet.width(0)).filter_map(|c| sheet.get(0, c)).map(String::from).collect();
+        sheet.row_starts.remove(0);
+        Ok(sheet)
+    }
+
+    /// Cells in row `r` of `row_starts` (the header while it is still there).
+    fn width(&self, r: usize) -> usize {
+        (self.row_starts[r + 1] - self.row_starts[r]) as usize
+    }
+
+    fn get(&self, r: usize, col: usize) -> Option<&str> {
+        if col >= self.width(r) {
+            return None;
+        }
+        let i = self.row_starts[r] as usize + col;
+        let start = if i == 0 { 0 } else { self.cell_ends[i - 1] as usize };
+        Some(&self.text[start..self.cell_ends[i] as usize])
+    }
+
+    /// The same rows as a [`Table`] of strings (for the importers that edit rows).
+    pub fn into_table(self) -> Table {
+        let rows = (0..self.row_count()).map(|r| (0..self.width(r)).filter_map(|c| self.get(r, c)).map(String::from).collect()).collect();
+        Table { sheet: self.name, header: self.header, rows }
+    }
+}
+
+impl Sheet for CsvSheet {
+    fn name(&self) -> &str {
+        &self.name
+    }
+    fn header(&self) -> &[String] {
+        &self.header
+    }
+    fn row_count(&self) -> usize {
+        self.row_starts.len() - 1
+    }
+    fn cell(&self, row: usize, col: usize) -> Option<&str> {
+        if row >= self.row_count() { None } else { self.get(row, col) }
+    }
 }
 
 /// Offsets `0 = p0 < p1 < … = len` that cut CSV text into about `parts` runs of whole records.
@@ -100,29 +207,18 @@ fn split_records(text: &[u8], parts: usize, min_piece: usize) -> Vec<usize> {
     cuts
 }
 
+/// Whether a file is read as CSV text (by its name, as uploads are).
+pub fn is_csv(file_name: &str) -> bool {
+    let lower = file_name.to_lowercase();
+    lower.ends_with(".csv") || lower.ends_with(".txt")
+}
+
 /// Reads every sheet of a file (a CSV has one, named after the file). Sheet order is kept.
 pub fn read_tables(file_name: &str, bytes: &[u8]) -> Result<Vec<Table>, OfficeError> {
     let lower = file_name.to_lowercase();
     let unreadable = |e: &dyn std::fmt::Display| OfficeError::Unreadable { file: file_name.to_string(), reason: e.to_string() };
-    if lower.ends_with(".csv") || lower.ends_with(".txt") {
-        // UTF-8 is read in place; only GB18030 needs a decoded copy (files run to 100 MB).
-        let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-        let decoded;
-        let text: &[u8] = if std::str::from_utf8(body).is_ok() {
-            body
-        } else {
-            decoded = decode_text(bytes);
-            decoded.as_bytes()
-        };
-        // A large file is read in pieces on all cores, split between records; rows keep file order.
-        let pieces = split_records(text, rayon::current_num_threads(), 1 << 20);
-        let parts: Vec<Result<Vec<Vec<String>>, csv::Error>> =
-            pieces.windows(2).collect::<Vec<_>>().into_par_iter().map(|w| csv_rows(&text[w[0]..w[1]])).collect();
-        let mut rows = Vec::new();
-        for part in parts {
-            rows.append(&mut part.map_err(|e| unreadable(&e))?);
-        }
-        return Ok(vec![split_header(file_name.to_string(), rows, file_name)?]);
+    if is_csv(file_name) {
+        return Ok(vec![CsvSheet::read(file_name, bytes)?.into_table()]);
     }
     if ![".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"].iter().any(|e| lower.ends_with(e)) {
         return Err(OfficeError::UnknownFormat(file_name.to_string()));
@@ -206,21 +302,54 @@ pub fn write_xlsx(tables: &[Table]) -> Result<Vec<u8>, OfficeError> {
 mod tests {
     use super::*;
 
+    /// Every cell of a sheet, row by row, through the `Sheet` trait.
+    fn cells(s: &dyn Sheet) -> Vec<Vec<String>> {
+        (0..s.row_count()).map(|r| (0..).map_while(|c| s.cell(r, c)).map(String::from).collect()).collect()
+    }
+
+    #[test]
+    fn a_csv_sheet_holds_the_cells_the_csv_reader_reads_in_any_number_of_pieces() {
+        let mut csv = String::from("\u{feff}开发区代码,指标代码,本期数值,备注\r\n");
+        for i in 0..400 {
+            match i % 5 {
+                0 => csv.push_str(&format!("z{i},gdp,{i}.5,\"含逗号,与\"\"引号\"\"\"\r\n")),
+                1 => csv.push_str(&format!("z{i},tax,,\"跨\n两行\"\n")),
+                2 => csv.push_str(&format!("z{i},revenue\n")),
+                3 => csv.push_str(&format!("z{i},,{i},,extra,\n")),
+                _ => csv.push_str("\n"),
+            }
+        }
+        // The reference: the csv crate's own records, a String per cell.
+        let mut rdr = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(csv.trim_start_matches('\u{feff}').as_bytes());
+        let mut want: Vec<Vec<String>> = rdr.records().map(|r| r.unwrap().iter().map(String::from).collect()).collect();
+        let header = want.remove(0);
+        assert!(want.len() > 300 && want.iter().any(|r| r.len() == 6) && want.iter().any(|r| r.len() == 2), "ragged rows are in the file");
+        for (parts, min_piece) in [(1, 1 << 20), (2, 1), (7, 1), (64, 1)] {
+            let sheet = CsvSheet::read_in_pieces("v.csv", csv.as_bytes(), parts, min_piece).unwrap();
+            assert_eq!(sheet.header(), header.as_slice(), "{parts} pieces");
+            assert_eq!(cells(&sheet), want, "{parts} pieces");
+            assert_eq!(sheet.cell(sheet.row_count(), 0), None);
+            assert_eq!(sheet.cell(0, 99), None);
+        }
+        let table = CsvSheet::read("v.csv", csv.as_bytes()).unwrap().into_table();
+        assert_eq!((table.header.clone(), cells(&table)), (header, want));
+        assert!(matches!(CsvSheet::read("e.csv", b""), Err(OfficeError::Empty(_))));
+        assert_eq!(CsvSheet::read("h.csv", "开发区代码,指标代码\n".as_bytes()).unwrap().row_count(), 0);
+    }
+
     #[test]
     fn csv_pieces_end_between_records_even_inside_quoted_line_breaks() {
         // Quoted fields with line breaks and doubled quotes, CRLF endings, no final newline.
         let text = "代码,备注\r\nz1,\"第一行\n第二行\"\r\nz2,\"他说\"\"好\"\"\n再见\"\nz3,\n\"z\n4\",\"\"\"\"\nz5,末行";
-        let whole = csv_rows(text.as_bytes()).unwrap();
-        assert_eq!(whole.len(), 6);
+        let whole = CsvSheet::read_in_pieces("t.csv", text.as_bytes(), 1, 1).unwrap();
+        assert_eq!(whole.row_count(), 5);
+        assert_eq!(whole.cell(1, 1), Some("他说\"好\"\n再见"));
         for parts in 1..=text.len() {
             let cuts = split_records(text.as_bytes(), parts, 1);
             assert_eq!((cuts[0], *cuts.last().unwrap()), (0, text.len()));
-            let mut rows = Vec::new();
-            for w in cuts.windows(2) {
-                assert!(w[0] < w[1], "{cuts:?}");
-                rows.extend(csv_rows(&text.as_bytes()[w[0]..w[1]]).unwrap());
-            }
-            assert_eq!(rows, whole, "{parts} parts: {cuts:?}");
+            assert!(cuts.windows(2).all(|w| w[0] < w[1]), "{cuts:?}");
+            let pieces = CsvSheet::read_in_pieces("t.csv", text.as_bytes(), parts, 1).unwrap();
+            assert_eq!((pieces.header(), cells(&pieces)), (whole.header(), cells(&whole)), "{parts} parts: {cuts:?}");
         }
         // A file shorter than the smallest piece is read whole.
         assert_eq!(split_records(text.as_bytes(), 8, 1 << 20), [0, text.len()]);

@@ -5,13 +5,13 @@
 //! three input columns (本期数值, 上年同期可比数, 备注) of the data rows; the two number columns
 //! accept only decimals ≥ 0. Sheet “填表说明” explains the conventions in Chinese.
 
-use nengji_core::masterdata::Table;
+use nengji_core::masterdata::{Sheet, Table};
 use rust_xlsxwriter::{
     Color, DataValidation, DataValidationErrorStyle, DataValidationRule, DocProperties, Format, FormatAlign, FormatBorder,
     ProtectionOptions, Workbook, Worksheet, XlsxError,
 };
 
-use crate::tables::{read_tables, OfficeError};
+use crate::tables::{is_csv, read_tables, CsvSheet, OfficeError};
 
 /// Name of the entry sheet.
 pub const ENTRY_SHEET: &str = "填报";
@@ -177,6 +177,15 @@ pub fn write_entry_template(spec: &TemplateSpec) -> Result<Vec<u8>, OfficeError>
 
 /// Reads an uploaded entry file and returns its entry sheet: the sheet named “填报”, else the only
 /// sheet (a CSV, or a workbook with one sheet).
+/// The entry sheet of an upload for parsing values: a CSV is held as one text (`CsvSheet`, no
+/// `String` per cell — value files run to a million rows), a workbook's entry sheet as a `Table`.
+pub fn read_entry_sheet(file_name: &str, bytes: &[u8]) -> Result<Box<dyn Sheet + Send>, OfficeError> {
+    if is_csv(file_name) {
+        return Ok(Box::new(CsvSheet::read(file_name, bytes)?));
+    }
+    Ok(Box::new(read_entry_table(file_name, bytes)?))
+}
+
 pub fn read_entry_table(file_name: &str, bytes: &[u8]) -> Result<Table, OfficeError> {
     let mut tables = read_tables(file_name, bytes)?;
     if let Some(i) = tables.iter().position(|t| t.sheet.trim() == ENTRY_SHEET) {

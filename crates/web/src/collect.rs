@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use nengji_core::auth::{Principal, Role};
 use nengji_core::entry::{parse_value_table, LocatedValue};
 use nengji_core::indicator::IndicatorKind;
-use nengji_core::masterdata::{CellError, Table};
+use nengji_core::masterdata::{CellError, Sheet};
 use nengji_core::period::Month;
 use nengji_store::collection::{self, Calendar, Dataset};
 use nengji_store::masterdata::{self, StoredIndicator};
@@ -62,7 +62,7 @@ pub async fn around(db: &Db, zone: &str, period: Month) -> Result<HashMap<(Strin
 }
 
 /// Parses an uploaded sheet for this person: only their zones, only reportable indicators, only open periods.
-pub async fn parse_upload(db: &Db, who: &Principal, ds: &Dataset, table: &Table) -> Result<Result<Vec<LocatedValue>, Vec<CellError>>, AppError> {
+pub async fn parse_upload(db: &Db, who: &Principal, ds: &Dataset, table: &(dyn Sheet + Send)) -> Result<Result<Vec<LocatedValue>, Vec<CellError>>, AppError> {
     let zones: HashSet<String> = entry_zones(db, who).await?.into_iter().map(|z| z.zone.code).collect();
     let inds = masterdata::list_indicators(db).await?;
     let reportable: HashMap<String, bool> = inds

@@ -480,7 +480,7 @@ pub async fn import_upload(State(st): State<AppState>, PageUser(s): PageUser, mp
         page.error = Some("请选择要上传的文件".into());
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page.render()?)).into_response());
     };
-    let table = match nengji_office::template::read_entry_table(&name, &bytes) {
+    let table = match nengji_office::template::read_entry_sheet(&name, &bytes) {
         Ok(t) => t,
         Err(e) => {
             page.error = Some(e.to_string());
@@ -488,8 +488,8 @@ pub async fn import_upload(State(st): State<AppState>, PageUser(s): PageUser, mp
         }
     };
     let ds = collection::dataset(&st.db, seed::MONTHLY).await?;
-    let rows = table.rows.len();
-    let (problems, warnings, values) = match parse_upload(&st.db, &s.who, &ds, &table).await? {
+    let rows = table.row_count();
+    let (problems, warnings, values) = match parse_upload(&st.db, &s.who, &ds, &*table).await? {
         Err(errs) => (errs.iter().map(|e| (location(&e.sheet, e.row, e.column), format!("{}：{}", e.field, e.message))).collect(), Vec::new(), Vec::new()),
         Ok(parsed) => {
             let check = crate::checks::check_upload(&st.db, &ds, &parsed).await?;
