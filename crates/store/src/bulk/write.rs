@@ -130,36 +130,78 @@ impl MonthTexts {
     }
 }
 
-/// Values per SQLite statement. A statement opens and closes a cursor on the table and each of its
-/// indexes per execution; for single rows that was a third of the insert time. 32 rows amortise it
-/// (more gained nothing measurable) and bind 195 parameters, far below SQLite's limit.
+/// Rows per SQLite statement. A statement opens and closes a cursor on the table and each of its
+/// indexes per execution (and an upsert with RETURNING a temporary table); for single rows that
+/// was a third of the insert time. 32 rows amortise it (more gained nothing measurable) and bind
+/// at most 195 parameters, far below SQLite's limit.
 const SQLITE_ROWS: usize = 32;
+
+/// Runs `run` on `rows` in chunks of [`SQLITE_ROWS`] with `sql(SQLITE_ROWS)`, then on the rest
+/// one by one with `sql(1)`; `shared` are bound once to each statement as ?1, ?2, ….
+fn in_statements<T>(
+    conn: &rusqlite::Connection,
+    sql: impl Fn(usize) -> String,
+    shared: &[&dyn rusqlite::ToSql],
+    rows: &[T],
+    mut run: impl FnMut(&mut rusqlite::Statement, &[T]) -> Result<(), Refusal>,
+) -> Result<(), Refusal> {
+    let mut many = conn.prepare(&sql(SQLITE_ROWS))?;
+    let mut one = conn.prepare(&sql(1))?;
+    for st in [&mut many, &mut one] {
+        for (i, value) in shared.iter().enumerate() {
+            st.raw_bind_parameter(i + 1, value)?;
+        }
+    }
+    let mut chunks = rows.chunks_exact(SQLITE_ROWS);
+    for chunk in &mut chunks {
+        run(&mut many, chunk)?;
+    }
+    for row in chunks.remainder().chunks(1) {
+        run(&mut one, row)?;
+    }
+    Ok(())
+}
 
 fn write_sqlite(conn: &rusqlite::Connection, r: &Rows) -> Result<(), Refusal> {
     // As sqlx stores a timestamp on SQLite, so that reads through sqlx decode it.
     let stamp = r.now.to_rfc3339_opts(SecondsFormat::AutoSi, false);
     let mut months = MonthTexts(Vec::new());
 
-    let mut sub = conn.prepare(&format!(
-        "INSERT INTO submission (dataset_id, zone_id, period, status, version, updated_by, updated_at, changed_after_approval)
-         VALUES (?1, ?2, ?3, 'draft', ?4, ?5, ?6, ?7) {SUBMISSION_UPSERT}"
-    ))?;
-    // Parameters keep their values between rows: the shared ones are bound once.
-    sub.raw_bind_parameter(1, r.dataset)?;
-    sub.raw_bind_parameter(5, r.actor)?;
-    sub.raw_bind_parameter(6, &stamp)?;
-    for s in r.subs {
-        sub.raw_bind_parameter(2, s.zone_id)?;
-        sub.raw_bind_parameter(3, months.get(s.period))?;
-        sub.raw_bind_parameter(4, s.saves)?;
-        sub.raw_bind_parameter(7, s.changed_after_approval)?;
-        let version: Option<i64> = sub.raw_query().next()?.map(|row| row.get(2)).transpose()?;
-        if version != Some(s.final_version) {
-            return Err(Refusal::Conflict);
+    // Reports: each must come back with the version the replay computed (a report submitted
+    // meanwhile is left out by the upsert's status guard).
+    let submissions = |rows: usize| {
+        let values: Vec<String> = (0..rows)
+            .map(|k| {
+                let p = 4 + 4 * k;
+                format!("(?1, ?{}, ?{}, 'draft', ?{}, ?2, ?3, ?{})", p, p + 1, p + 2, p + 3)
+            })
+            .collect();
+        format!(
+            "INSERT INTO submission (dataset_id, zone_id, period, status, version, updated_by, updated_at, changed_after_approval)
+             VALUES {} {SUBMISSION_UPSERT}",
+            values.join(", ")
+        )
+    };
+    in_statements(conn, submissions, &[&r.dataset, &r.actor, &stamp], r.subs, |st, chunk| {
+        for (k, s) in chunk.iter().enumerate() {
+            let p = 4 + 4 * k;
+            st.raw_bind_parameter(p, s.zone_id)?;
+            st.raw_bind_parameter(p + 1, months.get(s.period))?;
+            st.raw_bind_parameter(p + 2, s.saves)?;
+            st.raw_bind_parameter(p + 3, s.changed_after_approval)?;
         }
-    }
+        let mut returned = 0;
+        let mut rows = st.raw_query();
+        while let Some(row) = rows.next()? {
+            let (zone_id, period, version): (i64, String, i64) = (row.get(0)?, row.get(1)?, row.get(2)?);
+            returned += 1;
+            if !chunk.iter().any(|s| s.zone_id == zone_id && period.parse() == Ok(s.period) && s.final_version == version) {
+                return Err(Refusal::Conflict);
+            }
+        }
+        if returned == chunk.len() { Ok(()) } else { Err(Refusal::Conflict) }
+    })?;
 
-    // Values go SQLITE_ROWS to a statement, the rest one by one.
     let observations = |rows: usize| {
         let values: Vec<String> = (0..rows)
             .map(|k| {
@@ -174,33 +216,19 @@ fn write_sqlite(conn: &rusqlite::Connection, r: &Rows) -> Result<(), Refusal> {
             values.join(", ")
         )
     };
-    let mut many = conn.prepare(&observations(SQLITE_ROWS))?;
-    let mut one = conn.prepare(&observations(1))?;
-    for ins in [&mut many, &mut one] {
-        ins.raw_bind_parameter(1, r.actor)?;
-        ins.raw_bind_parameter(2, &stamp)?;
-        ins.raw_bind_parameter(3, r.source)?;
-    }
-    let mut bind = |ins: &mut rusqlite::Statement, k: usize, o: &ObsRow| -> rusqlite::Result<()> {
-        let p = 4 + 6 * k;
-        ins.raw_bind_parameter(p, o.zone_id)?;
-        ins.raw_bind_parameter(p + 1, o.indicator_id)?;
-        ins.raw_bind_parameter(p + 2, months.get(o.period))?;
-        ins.raw_bind_parameter(p + 3, o.value)?;
-        ins.raw_bind_parameter(p + 4, o.prior)?;
-        ins.raw_bind_parameter(p + 5, o.comment)
-    };
-    let mut chunks = r.obs.chunks_exact(SQLITE_ROWS);
-    for chunk in &mut chunks {
+    in_statements(conn, observations, &[&r.actor, &stamp, &r.source], r.obs, |st, chunk| {
         for (k, o) in chunk.iter().enumerate() {
-            bind(&mut many, k, o)?;
+            let p = 4 + 6 * k;
+            st.raw_bind_parameter(p, o.zone_id)?;
+            st.raw_bind_parameter(p + 1, o.indicator_id)?;
+            st.raw_bind_parameter(p + 2, months.get(o.period))?;
+            st.raw_bind_parameter(p + 3, o.value)?;
+            st.raw_bind_parameter(p + 4, o.prior)?;
+            st.raw_bind_parameter(p + 5, o.comment)?;
         }
-        many.raw_execute()?;
-    }
-    for o in chunks.remainder() {
-        bind(&mut one, 0, o)?;
-        one.raw_execute()?;
-    }
+        st.raw_execute()?;
+        Ok(())
+    })?;
 
     let mut hist = conn.prepare(
         "INSERT INTO observation_history (zone_id, indicator_id, period, old_value, new_value, old_prior, new_prior,
