@@ -11,7 +11,9 @@ Monte Carlo replications with every indicator weight perturbed uniformly by +/-2
 compared at the end.
 
 Rust side: `nengji evaluate --timing` (release build) on the CSV and TOML this script writes; its
-engine time excludes reading and writing files; the process wall time is reported too.
+engine time (the nominal run, which prepares the scheme once, plus the Monte Carlo run, which
+reuses that preparation) excludes reading and writing files; the process wall time is reported
+too.
 numpy side: a vectorised implementation (one BLAS matrix product for all replications' distances,
 row-wise argsort for the ranks, np.percentile for the statistics) on the array already in memory.
 
@@ -180,6 +182,7 @@ def main():
     cpu = min(c for *_, c in rust)
     best_np = min(py)
     print(f"{args.units} units x {args.indicators} indicators, entropy (S1) + TOPSIS, {args.reps} Monte Carlo replications, best of {args.runs}")
+    print("load average (1, 5, 15 min) at the end: " + ", ".join(f"{x:.2f}" for x in os.getloadavg()))
     print(f"numpy {np.__version__}:                 {best_np * 1e3:8.1f} ms (compute only, data in memory)")
     print(f"nengji engine ({rust[0][2]} threads):       {eng * 1e3:8.1f} ms (nominal {min(a for a, *_ in rust) * 1e3:.1f} + Monte Carlo {min(r[1] for r in rust) * 1e3:.1f})")
     print(f"nengji whole process:           {wall * 1e3:8.1f} ms (start, read CSV + TOML, compute, write CSV)")

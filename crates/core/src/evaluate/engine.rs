@@ -3,11 +3,12 @@
 //! are shared with the Monte Carlo run, so a replication without noise is the nominal run.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
 use super::compile::{compile, ItemKind, Plan};
-use super::rank::{desc_key, ranks_nan, round_dp, RankScratch};
+use super::rank::{desc_key, ranks_nan, round_dp, RankCell, RankScratch};
 use super::scheme::*;
 use super::score::{score_column, ColumnIssue};
 use super::weights::{critic_raw, entropy_diversity, normalise};
@@ -255,19 +256,26 @@ pub(crate) fn score_all(prep: &Prepared, over: Option<&Scoring>, mut notices: Op
 const LANES: usize = 8;
 
 /// Squared distances of every child value to the ideal and anti-ideal: they do not depend on
-/// the weights, so the Monte Carlo run computes them once per scoring alternative.
+/// the weights, so the nominal run computes them once and the Monte Carlo run reuses them (and
+/// computes them once per scoring alternative).
 #[derive(Debug, Clone)]
 pub(crate) struct TopsisPre {
     n: usize,
     k: usize,
-    /// `(r − ideal)²` and `(r − anti-ideal)²` in blocks of [`LANES`] units: child c of units
-    /// 8b … 8b + 7 at `[(b·k + c)·8 ..][..8]`, so the distances of a block of units are
-    /// contiguous and stay in L1 while every weight set of a batch passes over them. Padding
-    /// units are 0 and never read back.
-    plus: Vec<f64>,
-    minus: Vec<f64>,
+    /// `(r − ideal)²` and `(r − anti-ideal)²` in blocks of [`LANES`] units: for child c of
+    /// units 8b … 8b + 7 the eight `(r − ideal)²` at `[(b·k + c)·16 ..][..8]`, then the eight
+    /// `(r − anti-ideal)²`, so the distances of a block of units are one contiguous stream and
+    /// stay in L1 while every weight set of a batch passes over them. Padding units are 0 and
+    /// never read back.
+    dist: Vec<f64>,
     ideal: Vec<f64>,
     anti: Vec<f64>,
+}
+
+/// Where `(r − ideal)²` of unit i, child c goes in [`TopsisPre::dist`] (`(r − anti-ideal)²`
+/// follows [`LANES`] later).
+fn dist_at(i: usize, c: usize, k: usize) -> usize {
+    ((i / LANES) * k + c) * 2 * LANES + i % LANES
 }
 
 /// The ideal and anti-ideal values of a TOPSIS aggregate's children.
@@ -296,8 +304,8 @@ pub(crate) fn raw_cost_children(prep: &Prepared, k: usize, over: Option<&Scoring
 pub(crate) fn topsis_prepare(prep: &Prepared, k: usize, cols: &[&[f64]], raw_cost: &[bool], missing: NodeMissing) -> Result<TopsisPre, EvalError> {
     let item = &prep.plan.items[k];
     let (n, kc) = (prep.plan.n_units, cols.len());
-    let size = n.div_ceil(LANES) * kc * LANES;
-    let mut pre = TopsisPre { n, k: kc, plus: vec![0.0; size], minus: vec![0.0; size], ideal: vec![], anti: vec![] };
+    let size = n.div_ceil(LANES) * kc * 2 * LANES;
+    let mut pre = TopsisPre { n, k: kc, dist: vec![0.0; size], ideal: Vec::with_capacity(kc), anti: Vec::with_capacity(kc) };
     for (c, col) in cols.iter().enumerate() {
         if missing == NodeMissing::Available
             && let Some(i) = col.iter().position(|v| v.is_nan())
@@ -311,9 +319,9 @@ pub(crate) fn topsis_prepare(prep: &Prepared, k: usize, cols: &[&[f64]], raw_cos
         let (lo, hi) = col.iter().copied().filter(|v| !v.is_nan()).fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| (a.min(v), b.max(v)));
         let (best, worst) = if raw_cost[c] { (lo, hi) } else { (hi, lo) };
         for (i, v) in col.iter().enumerate() {
-            let at = ((i / LANES) * kc + c) * LANES + i % LANES;
-            pre.plus[at] = (v - best) * (v - best);
-            pre.minus[at] = (v - worst) * (v - worst);
+            let at = dist_at(i, c, kc);
+            pre.dist[at] = (v - best) * (v - best);
+            pre.dist[at + LANES] = (v - worst) * (v - worst);
         }
         pre.ideal.push(best);
         pre.anti.push(worst);
@@ -341,7 +349,7 @@ pub(crate) fn topsis_combine(pre: &TopsisPre, w: &[f64], distance: TopsisDistanc
     topsis_factors(w, distance, &mut f);
     let mut out = vec![0.0; pre.n];
     let mut degenerate = [false];
-    closeness(pre, &f, scale, &mut out, &mut degenerate);
+    closeness(pre, &f, scale, &mut out, &mut degenerate, &mut [(0.0, 0.0)]);
     if degenerate[0] {
         return Err(EvalError::TopsisDegenerate { node: node.into() });
     }
@@ -349,107 +357,170 @@ pub(crate) fn topsis_combine(pre: &TopsisPre, w: &[f64], distance: TopsisDistanc
 }
 
 /// Closeness of every unit under each of several sets of factors (Monte Carlo replications):
-/// set r is `fs[r·k ..][..k]`, its closeness goes to `out[r·n ..][..n]`, and `degenerate[r]`
-/// says whether some unit had D⁺ + D⁻ = 0 there (TOPSIS cannot score it). Each squared distance
-/// is accumulated in child order with fused multiply-adds (`mul_add`, one rounding each: as
-/// BLAS's dgemm kernels do, and the same on every CPU — without FMA hardware it is computed
-/// exactly in software), so every result is bit-identical whatever the instruction set or batch.
-pub(crate) fn closeness(pre: &TopsisPre, fs: &[f64], scale: f64, out: &mut [f64], degenerate: &mut [bool]) {
-    assert!(fs.len() == degenerate.len() * pre.k && out.len() == degenerate.len() * pre.n);
+/// set r is `fs[r·k ..][..k]`, its closeness goes to `out[r·n ..][..n]`, `degenerate[r]` says
+/// whether some unit had D⁺ + D⁻ = 0 there (TOPSIS cannot score it), and `bounds[r]` gets the
+/// smallest and largest closeness of the set (what ranking needs, found here while the values
+/// are in registers). Each squared distance is accumulated in child order with fused
+/// multiply-adds (`mul_add`, one rounding each: as BLAS's dgemm kernels do, and the same on
+/// every CPU — without FMA hardware it is computed exactly in software), so every result is
+/// bit-identical whatever the instruction set or batch.
+pub(crate) fn closeness(pre: &TopsisPre, fs: &[f64], scale: f64, out: &mut [f64], degenerate: &mut [bool], bounds: &mut [(f64, f64)]) {
+    let sets = degenerate.len();
+    assert!(fs.len() == sets * pre.k && out.len() == sets * pre.n && bounds.len() == sets);
     #[cfg(target_arch = "x86_64")]
     {
         let fma = std::arch::is_x86_feature_detected!("fma");
         if fma && std::arch::is_x86_feature_detected!("avx512f") {
             // SAFETY: the CPU supports AVX-512F and FMA (checked just above).
-            unsafe { closeness_avx512(pre, fs, scale, out, degenerate) };
+            unsafe { closeness_avx512(pre, fs, scale, out, degenerate, bounds) };
             return;
         }
         if fma && std::arch::is_x86_feature_detected!("avx2") {
             // SAFETY: the CPU supports AVX2 and FMA (checked just above).
-            unsafe { closeness_avx2(pre, fs, scale, out, degenerate) };
+            unsafe { closeness_avx2(pre, fs, scale, out, degenerate, bounds) };
             return;
         }
     }
-    closeness_blocks::<4>(pre, fs, scale, out, degenerate)
+    closeness_blocks::<2, false>(pre, fs, scale, out, degenerate, bounds)
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f,fma")]
-unsafe fn closeness_avx512(pre: &TopsisPre, fs: &[f64], scale: f64, out: &mut [f64], degenerate: &mut [bool]) {
-    closeness_blocks::<8>(pre, fs, scale, out, degenerate)
+unsafe fn closeness_avx512(pre: &TopsisPre, fs: &[f64], scale: f64, out: &mut [f64], degenerate: &mut [bool], bounds: &mut [(f64, f64)]) {
+    closeness_blocks::<8, true>(pre, fs, scale, out, degenerate, bounds)
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
-unsafe fn closeness_avx2(pre: &TopsisPre, fs: &[f64], scale: f64, out: &mut [f64], degenerate: &mut [bool]) {
-    closeness_blocks::<4>(pre, fs, scale, out, degenerate)
+unsafe fn closeness_avx2(pre: &TopsisPre, fs: &[f64], scale: f64, out: &mut [f64], degenerate: &mut [bool], bounds: &mut [(f64, f64)]) {
+    closeness_blocks::<2, false>(pre, fs, scale, out, degenerate, bounds)
 }
 
 /// For each block of units, every set of factors in tiles of R sets whose sums stay in
-/// registers (R × 8 units at a time).
+/// registers (2·R accumulators of 8 units: R = 8 fills AVX-512's 32 registers without
+/// spilling, R = 2 AVX2's 16).
 #[inline(always)]
-fn closeness_blocks<const R: usize>(pre: &TopsisPre, fs: &[f64], scale: f64, out: &mut [f64], degenerate: &mut [bool]) {
+fn closeness_blocks<const R: usize, const AVX512: bool>(pre: &TopsisPre, fs: &[f64], scale: f64, out: &mut [f64], degenerate: &mut [bool], bounds: &mut [(f64, f64)]) {
     let (n, k, sets) = (pre.n, pre.k, degenerate.len());
     degenerate.fill(false);
+    bounds.fill((f64::INFINITY, f64::NEG_INFINITY));
     for b in 0..n.div_ceil(LANES) {
-        let block = b * k * LANES..(b + 1) * k * LANES;
-        let (plus, minus) = (&pre.plus[block.clone()], &pre.minus[block]);
+        let dist = &pre.dist[b * k * 2 * LANES..(b + 1) * k * 2 * LANES];
         let live = (n - b * LANES).min(LANES);
         let mut r = 0;
         while r < sets {
-            if r + R <= sets {
-                tile::<R>(plus, minus, &fs[r * k..(r + R) * k], scale, &mut out[r * n..(r + R) * n], b * LANES, live, &mut degenerate[r..r + R]);
-                r += R;
+            let t = if r + R <= sets { R } else { 1 };
+            let (f, o, d, bd) = (&fs[r * k..(r + t) * k], &mut out[r * n..(r + t) * n], &mut degenerate[r..r + t], &mut bounds[r..r + t]);
+            if t == R {
+                #[cfg(target_arch = "x86_64")]
+                if AVX512 && R == 8 {
+                    // SAFETY: AVX512 is only set by closeness_avx512, which runs where the CPU
+                    // has AVX-512F and FMA.
+                    unsafe { tile8_avx512(dist, f, scale, o, b * LANES, live, d, bd) };
+                    r += t;
+                    continue;
+                }
+                tile::<R>(dist, f, scale, o, b * LANES, live, d, bd)
             } else {
-                tile::<1>(plus, minus, &fs[r * k..(r + 1) * k], scale, &mut out[r * n..(r + 1) * n], b * LANES, live, &mut degenerate[r..r + 1]);
-                r += 1;
+                tile::<1>(dist, f, scale, o, b * LANES, live, d, bd)
             }
+            r += t;
         }
     }
 }
 
-#[inline(always)]
+/// [`tile`] for R = 8 with AVX-512 intrinsics: the two distance vectors of a child are loaded
+/// once into registers for the sixteen fused multiply-adds that use them (from the portable code
+/// the compiler folds a load into every one, and the loop then waits on loads).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,fma")]
 #[allow(clippy::too_many_arguments)]
-fn tile<const R: usize>(plus: &[f64], minus: &[f64], f: &[f64], scale: f64, out: &mut [f64], first: usize, live: usize, degenerate: &mut [bool]) {
+unsafe fn tile8_avx512(dist: &[f64], f: &[f64], scale: f64, out: &mut [f64], first: usize, live: usize, degenerate: &mut [bool], bounds: &mut [(f64, f64)]) {
+    use std::arch::x86_64::*;
+    const R: usize = 8;
     let k = f.len() / R;
     let n = out.len() / R;
-    let sums = |d: &[f64]| {
-        let mut acc = [[0.0f64; LANES]; R];
-        for (c, dc) in d.chunks_exact(LANES).enumerate() {
-            let dc: &[f64; LANES] = dc.try_into().expect("a block of LANES");
-            for r in 0..R {
-                let fc = f[r * k + c];
-                for l in 0..LANES {
-                    acc[r][l] = fc.mul_add(dc[l], acc[r][l]);
-                }
-            }
+    assert!(dist.len() >= k * 2 * LANES && f.len() == R * k);
+    let mut ap = [_mm512_setzero_pd(); R];
+    let mut am = [_mm512_setzero_pd(); R];
+    let (d, fp) = (dist.as_ptr(), f.as_ptr());
+    for c in 0..k {
+        // SAFETY: c < k, so the reads stay within dist[..k·16] and f[..8·k] (asserted above).
+        let (p, m) = unsafe { (_mm512_loadu_pd(d.add(c * 2 * LANES)), _mm512_loadu_pd(d.add(c * 2 * LANES + LANES))) };
+        for r in 0..R {
+            // SAFETY: as above.
+            let fc = _mm512_set1_pd(unsafe { *fp.add(r * k + c) });
+            ap[r] = _mm512_fmadd_pd(fc, p, ap[r]);
+            am[r] = _mm512_fmadd_pd(fc, m, am[r]);
         }
-        acc
-    };
-    let (dp, dm) = (sums(plus), sums(minus));
+    }
+    let mut dp = [[0.0f64; LANES]; R];
+    let mut dm = [[0.0f64; LANES]; R];
+    for r in 0..R {
+        // SAFETY: each row holds exactly LANES f64.
+        unsafe {
+            _mm512_storeu_pd(dp[r].as_mut_ptr(), ap[r]);
+            _mm512_storeu_pd(dm[r].as_mut_ptr(), am[r]);
+        }
+    }
+    finish::<R>(&dp, &dm, scale, out, n, first, live, degenerate, bounds);
+}
+
+/// Closeness from the squared distances of R sets × 8 units, with the degenerate flags and
+/// bounds.
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+fn finish<const R: usize>(dp: &[[f64; LANES]; R], dm: &[[f64; LANES]; R], scale: f64, out: &mut [f64], n: usize, first: usize, live: usize, degenerate: &mut [bool], bounds: &mut [(f64, f64)]) {
     for r in 0..R {
         let mut cl = [0.0f64; LANES];
         let mut zero = false;
+        let (mut lo, mut hi) = bounds[r];
         for l in 0..LANES {
             let (p, m) = (dp[r][l].sqrt(), dm[r][l].sqrt());
             zero |= (p + m == 0.0) & (l < live);
             cl[l] = m / (p + m) * scale;
+            lo = lo.min(if l < live { cl[l] } else { f64::INFINITY });
+            hi = hi.max(if l < live { cl[l] } else { f64::NEG_INFINITY });
         }
+        bounds[r] = (lo, hi);
         degenerate[r] |= zero;
         out[r * n + first..r * n + first + live].copy_from_slice(&cl[..live]);
     }
 }
 
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+fn tile<const R: usize>(dist: &[f64], f: &[f64], scale: f64, out: &mut [f64], first: usize, live: usize, degenerate: &mut [bool], bounds: &mut [(f64, f64)]) {
+    let k = f.len() / R;
+    let n = out.len() / R;
+    // Both distances in one pass: each factor is loaded once for the two sums.
+    let mut dp = [[0.0f64; LANES]; R];
+    let mut dm = [[0.0f64; LANES]; R];
+    for (c, d) in dist.chunks_exact(2 * LANES).enumerate() {
+        let p: &[f64; LANES] = d[..LANES].try_into().expect("a block of LANES");
+        let m: &[f64; LANES] = d[LANES..].try_into().expect("a block of LANES");
+        for r in 0..R {
+            let fc = f[r * k + c];
+            for l in 0..LANES {
+                dp[r][l] = fc.mul_add(p[l], dp[r][l]);
+                dm[r][l] = fc.mul_add(m[l], dm[r][l]);
+            }
+        }
+    }
+    finish::<R>(&dp, &dm, scale, out, n, first, live, degenerate, bounds);
+}
+
 /// Scores of every aggregate (index `k − ni`) under the given weights and aggregation override.
-/// `cache[k − ni]` may hold the TOPSIS distances of aggregates whose children are indicators.
+/// `cache[k − ni]` may hold the TOPSIS distances of aggregates whose children are indicators;
+/// `used` gets the distances every TOPSIS aggregate was computed with.
 pub(crate) fn aggregate(
     prep: &Prepared,
     scores: &[Vec<f64>],
     weights: &[f64],
     scoring_over: Option<&Scoring>,
     over: Option<&Aggregation>,
-    cache: &[Option<TopsisPre>],
-    mut details: Option<&mut Vec<Option<TopsisDetail>>>,
+    cache: &[Option<Arc<TopsisPre>>],
+    mut used: Option<&mut Vec<Option<Arc<TopsisPre>>>>,
 ) -> Result<Vec<Vec<f64>>, EvalError> {
     let plan = &prep.plan;
     let (ni, n) = (plan.ni, plan.n_units);
@@ -460,7 +531,7 @@ pub(crate) fn aggregate(
         let agg = over.unwrap_or(aggregation);
         let cols: Vec<&[f64]> = item.children.iter().map(|&c| if c < ni { &scores[c][..] } else { &values[c - ni][..] }).collect();
         let w: Vec<f64> = item.children.iter().map(|&c| weights[c]).collect();
-        let mut detail = None;
+        let mut topsis = None;
         let out = match agg {
             Aggregation::Arithmetic | Aggregation::Geometric => {
                 let geometric = matches!(agg, Aggregation::Geometric);
@@ -502,22 +573,17 @@ pub(crate) fn aggregate(
                     .collect()
             }
             Aggregation::Topsis { distance, scale } => {
-                let fresh;
-                let pre = match cache.get(k - ni).and_then(|c| c.as_ref()) {
+                let pre = match cache.get(k - ni).and_then(|c| c.clone()) {
                     Some(p) => p,
-                    None => {
-                        fresh = topsis_prepare(prep, k, &cols, &raw_cost_children(prep, k, scoring_over), *missing)?;
-                        &fresh
-                    }
+                    None => Arc::new(topsis_prepare(prep, k, &cols, &raw_cost_children(prep, k, scoring_over), *missing)?),
                 };
-                if details.is_some() {
-                    detail = Some(TopsisDetail { ideal: pre.ideal.clone(), anti: pre.anti.clone() });
-                }
-                topsis_combine(pre, &w, *distance, *scale, &item.label)?
+                let out = topsis_combine(&pre, &w, *distance, *scale, &item.label)?;
+                topsis = Some(pre);
+                out
             }
         };
-        if let Some(d) = details.as_deref_mut() {
-            d.push(detail);
+        if let Some(u) = used.as_deref_mut() {
+            u.push(topsis);
         }
         values.push(out);
     }
@@ -550,11 +616,11 @@ pub(crate) fn final_ranks(finals: &[f64], veto: &[Option<VetoEffect>], round: Op
 
 /// `final_ranks(final_scores(index))` written to `out[i·stride]`, with the ranking buffers of
 /// the caller (a Monte Carlo replication allocates nothing); the same ranks.
-pub(crate) fn final_ranks_into(prep: &Prepared, index: &[f64], scratch: &mut RankScratch, out: &mut [u32], stride: usize) {
+pub(crate) fn final_ranks_into<T: RankCell>(prep: &Prepared, index: &[f64], scratch: &mut RankScratch, out: &mut [T], stride: usize) {
     let round = prep.scheme.ranking.round;
     if prep.veto.contains(&Some(VetoEffect::Last)) {
         let ranks = final_ranks(&final_scores(prep, index), &prep.veto, round);
-        ranks.into_iter().enumerate().for_each(|(i, r)| out[i * stride] = r);
+        ranks.into_iter().enumerate().for_each(|(i, r)| out[i * stride] = T::from_rank(r));
         return;
     }
     scratch.keys.clear();
@@ -657,17 +723,53 @@ fn opt(v: f64) -> Option<f64> {
 }
 
 /// Runs a scheme on its data. Any problem (scheme, data, method) gives an error and no result.
+/// With a Monte Carlo run as well, use [`Evaluation`]: both from one preparation.
 pub fn evaluate(scheme: &Scheme, inputs: &Inputs, context: &Context) -> Result<Outcome, EvalError> {
-    let prep = prepare(scheme, inputs)?;
-    let mut notices = prep.notices.clone();
-    let scores = score_all(&prep, None, Some(&mut notices))?;
-    let mut details = Vec::new();
-    let values = aggregate(&prep, &scores, &prep.weights, None, None, &[], Some(&mut details))?;
+    Ok(Evaluation::new(scheme, inputs)?.outcome(context))
+}
+
+/// A scheme prepared on its data, with its nominal run: compiled plan, weights, scores, the
+/// TOPSIS distances, index, final scores and ranks. [`Evaluation::outcome`] reports it and
+/// [`Evaluation::monte_carlo`] perturbs it, so a run with robustness bands prepares once.
+pub struct Evaluation<'a> {
+    pub(crate) prep: Prepared<'a>,
+    /// Per indicator: its scores.
+    pub(crate) scores: Vec<Vec<f64>>,
+    /// Per aggregate (index `k − ni`): its values, and for a TOPSIS one the distances used.
+    values: Vec<Vec<f64>>,
+    pub(crate) topsis: Vec<Option<Arc<TopsisPre>>>,
+    finals: Vec<f64>,
+    /// Per unit: its rank (0 = none).
+    pub(crate) ranks: Vec<u32>,
+    notices: Vec<String>,
+}
+
+impl<'a> Evaluation<'a> {
+    /// Prepares the scheme and runs it nominally. Any problem (scheme, data, method) gives an
+    /// error.
+    pub fn new(scheme: &'a Scheme, inputs: &'a Inputs) -> Result<Evaluation<'a>, EvalError> {
+        let prep = prepare(scheme, inputs)?;
+        let mut notices = prep.notices.clone();
+        let scores = score_all(&prep, None, Some(&mut notices))?;
+        let mut topsis = Vec::new();
+        let values = aggregate(&prep, &scores, &prep.weights, None, None, &[], Some(&mut topsis))?;
+        let finals = final_scores(&prep, &values[prep.plan.root - prep.plan.ni]);
+        let ranks = final_ranks(&finals, &prep.veto, scheme.ranking.round);
+        Ok(Evaluation { prep, scores, values, topsis, finals, ranks, notices })
+    }
+
+    /// The nominal result in `context` (rank change and consequences against earlier years).
+    pub fn outcome(&self, context: &Context) -> Outcome {
+        outcome(self, context)
+    }
+}
+
+fn outcome(ev: &Evaluation, context: &Context) -> Outcome {
+    let Evaluation { prep, scores, values, topsis, finals, ranks, notices } = ev;
+    let (scheme, inputs) = (prep.scheme, prep.inputs);
     let plan = &prep.plan;
     let ni = plan.ni;
     let index = &values[plan.root - ni];
-    let finals = final_scores(&prep, index);
-    let ranks = final_ranks(&finals, &prep.veto, scheme.ranking.round);
     let n = plan.n_units;
 
     let group_ranks: Vec<GroupRanks> = scheme
@@ -696,7 +798,7 @@ pub fn evaluate(scheme: &Scheme, inputs: &Inputs, context: &Context) -> Result<O
             _ => None,
         })
         .collect();
-    let ranks: Vec<Option<u32>> = ranks.into_iter().map(|r| (r > 0).then_some(r)).collect();
+    let ranks: Vec<Option<u32>> = ranks.iter().map(|&r| (r > 0).then_some(r)).collect();
 
     let mut nodes = Vec::with_capacity(plan.items.len());
     for (k, item) in plan.items.iter().enumerate() {
@@ -714,7 +816,7 @@ pub fn evaluate(scheme: &Scheme, inputs: &Inputs, context: &Context) -> Result<O
                 Some(aggregation.clone()),
                 vec![],
                 values[k - ni].iter().map(|&v| opt(v)).collect(),
-                details[k - ni].clone(),
+                topsis[k - ni].as_ref().map(|p| TopsisDetail { ideal: p.ideal.clone(), anti: p.anti.clone() }),
             ),
         };
         nodes.push(NodeResult {
@@ -749,10 +851,10 @@ pub fn evaluate(scheme: &Scheme, inputs: &Inputs, context: &Context) -> Result<O
         previous_ranks,
         rank_change,
         consequences: vec![],
-        notices,
+        notices: notices.clone(),
     };
     outcome.consequences = consequences(scheme, &outcome, context);
-    Ok(outcome)
+    outcome
 }
 
 /// Units by attribute value (units without the attribute are left out).
@@ -876,33 +978,39 @@ mod tests {
     use crate::evaluate::SplitMix64;
 
     /// The vectorised closeness (AVX-512 or AVX2 with FMA where the CPU has them) is
-    /// bit-identical to the portable code, for any batch size and a partial last block of units.
+    /// bit-identical to the portable code, for any batch size and a partial last block of units,
+    /// and its bounds are the smallest and largest closeness of each set.
     #[test]
     fn closeness_is_the_same_on_every_instruction_set() {
         let mut g = SplitMix64::new(9);
         let (n, k, sets): (usize, usize, usize) = (37, 6, 11);
-        let size = n.div_ceil(LANES) * k * LANES;
-        let mut pre = TopsisPre { n, k, plus: vec![0.0; size], minus: vec![0.0; size], ideal: vec![], anti: vec![] };
+        let size = n.div_ceil(LANES) * k * 2 * LANES;
+        let mut pre = TopsisPre { n, k, dist: vec![0.0; size], ideal: vec![], anti: vec![] };
         for i in 0..n {
             for c in 0..k {
-                let at = ((i / LANES) * k + c) * LANES + i % LANES;
-                pre.plus[at] = g.uniform();
-                pre.minus[at] = g.uniform();
+                pre.dist[dist_at(i, c, k)] = g.uniform();
+                pre.dist[dist_at(i, c, k) + LANES] = g.uniform();
             }
         }
         let fs: Vec<f64> = (0..sets * k).map(|_| g.uniform() / 3.0).collect();
         let (mut fast, mut portable) = (vec![0.0; sets * n], vec![0.0; sets * n]);
         let (mut d1, mut d2) = (vec![true; sets], vec![true; sets]);
-        closeness(&pre, &fs, 100.0, &mut fast, &mut d1);
-        closeness_blocks::<4>(&pre, &fs, 100.0, &mut portable, &mut d2);
+        let (mut b1, mut b2) = (vec![(0.0, 0.0); sets], vec![(0.0, 0.0); sets]);
+        closeness(&pre, &fs, 100.0, &mut fast, &mut d1, &mut b1);
+        closeness_blocks::<4, false>(&pre, &fs, 100.0, &mut portable, &mut d2, &mut b2);
         assert_eq!(fast.iter().map(|v| v.to_bits()).collect::<Vec<_>>(), portable.iter().map(|v| v.to_bits()).collect::<Vec<_>>());
         assert_eq!((d1, d2), (vec![false; sets], vec![false; sets]));
+        assert_eq!(b1, b2);
+        for (r, &(lo, hi)) in b1.iter().enumerate() {
+            let set = &fast[r * n..(r + 1) * n];
+            assert_eq!((lo, hi), (set.iter().copied().fold(f64::INFINITY, f64::min), set.iter().copied().fold(f64::NEG_INFINITY, f64::max)));
+        }
         // One set alone gives the same as within the batch.
         let mut one = vec![0.0; n];
-        closeness(&pre, &fs[3 * k..4 * k], 100.0, &mut one, &mut [false]);
+        closeness(&pre, &fs[3 * k..4 * k], 100.0, &mut one, &mut [false], &mut [(0.0, 0.0)]);
         assert_eq!(one, fast[3 * n..4 * n]);
         // Hand check of unit 0 in set 0: D² = Σ f·d (fused or not, within 1e-15 here).
-        let (p, m) = (0..k).fold((0.0f64, 0.0f64), |(p, m), c| (p + fs[c] * pre.plus[c * LANES], m + fs[c] * pre.minus[c * LANES]));
+        let (p, m) = (0..k).fold((0.0f64, 0.0f64), |(p, m), c| (p + fs[c] * pre.dist[dist_at(0, c, k)], m + fs[c] * pre.dist[dist_at(0, c, k) + LANES]));
         assert!((fast[0] - m.sqrt() / (p.sqrt() + m.sqrt()) * 100.0).abs() < 1e-12);
     }
 }

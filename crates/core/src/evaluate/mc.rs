@@ -10,12 +10,14 @@
 //! perturbed weight, items in plan order (indicators as listed in the scheme, then aggregates
 //! children-first). Replications run on all cores; the result does not depend on how many.
 
+use std::sync::Arc;
+
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::compile::ItemKind;
-use super::engine::{aggregate, closeness, final_ranks, final_ranks_into, final_scores, prepare, raw_cost_children, score_all, topsis_factors, topsis_prepare, Prepared, TopsisPre};
-use super::rank::{type7, RankScratch};
+use super::engine::{aggregate, closeness, final_ranks, final_ranks_into, final_scores, raw_cost_children, score_all, topsis_factors, topsis_prepare, Evaluation, Prepared, TopsisPre};
+use super::rank::{type7, RankCell, RankScratch};
 use super::rng::SplitMix64;
 use super::scheme::*;
 use super::EvalError;
@@ -57,20 +59,31 @@ fn pick(u: f64, n: usize) -> usize {
     ((u * n as f64) as usize).min(n - 1)
 }
 
-struct Setup<'a> {
-    prep: Prepared<'a>,
+struct Setup<'e, 'a> {
+    ev: &'e Evaluation<'a>,
+    prep: &'e Prepared<'a>,
     unc: Uncertainty,
-    /// Per scoring option (0 = nominal): scores, or why they cannot be computed.
-    scored: Vec<Result<Vec<Vec<f64>>, String>>,
+    /// Per scoring alternative (option s at `[s − 1]`; option 0 is the nominal run's scores):
+    /// scores, or why they cannot be computed.
+    alternatives: Vec<Result<Vec<Vec<f64>>, String>>,
     /// Per scoring option, per aggregate: precomputed TOPSIS distances.
-    caches: Vec<Vec<Option<TopsisPre>>>,
+    caches: Vec<Vec<Option<Arc<TopsisPre>>>>,
     /// Per item: the noise factor of its level.
     noise: Vec<Option<f64>>,
+    /// Whether a unit's final score is its index (no deduction, bonus, veto or rounding), so
+    /// the closeness is ranked as it comes from the kernel.
+    plain: bool,
 }
 
-fn setup<'a>(scheme: &'a Scheme, inputs: &'a Inputs) -> Result<Setup<'a>, EvalError> {
-    let prep = prepare(scheme, inputs)?;
-    let unc = scheme.uncertainty.clone().unwrap_or_default();
+impl Setup<'_, '_> {
+    fn scores(&self, s: usize) -> Result<&[Vec<f64>], String> {
+        if s == 0 { Ok(&self.ev.scores) } else { self.alternatives[s - 1].as_deref().map_err(|e| e.clone()) }
+    }
+}
+
+fn setup<'e, 'a>(ev: &'e Evaluation<'a>) -> Result<Setup<'e, 'a>, EvalError> {
+    let prep = &ev.prep;
+    let unc = prep.scheme.uncertainty.clone().unwrap_or_default();
     let plan = &prep.plan;
     let ni = plan.ni;
     for s in &unc.scoring_alternatives {
@@ -94,26 +107,27 @@ fn setup<'a>(scheme: &'a Scheme, inputs: &'a Inputs) -> Result<Setup<'a>, EvalEr
             }
         }
     }
-    let mut scored = Vec::new();
+    let alternatives: Vec<Result<Vec<Vec<f64>>, String>> = unc.scoring_alternatives.iter().map(|s| score_all(prep, Some(s), None).map_err(|e| e.to_string())).collect();
     let mut caches = Vec::new();
-    for s in &scorings {
-        let sc = score_all(&prep, *s, None).map_err(|e| e.to_string());
-        let mut cache: Vec<Option<TopsisPre>> = Vec::new();
+    for (si, s) in scorings.iter().enumerate() {
+        let sc = if si == 0 { Ok(&ev.scores[..]) } else { alternatives[si - 1].as_deref() };
+        let mut cache: Vec<Option<Arc<TopsisPre>>> = Vec::new();
         for k in ni..plan.items.len() {
             let item = &plan.items[k];
             let ItemKind::Aggregate { aggregation, missing } = &item.kind else { unreachable!() };
             let topsis_possible = aggs.iter().any(|a| matches!(a.unwrap_or(aggregation), Aggregation::Topsis { .. }));
             let leaves_only = item.children.iter().all(|&c| c < ni);
-            let pre = match &sc {
+            let pre = match sc {
+                // The nominal run's distances, when it computed them (TOPSIS over indicators).
+                Ok(_) if si == 0 && leaves_only && ev.topsis[k - ni].is_some() => ev.topsis[k - ni].clone(),
                 Ok(scores) if topsis_possible && leaves_only => {
                     let cols: Vec<&[f64]> = item.children.iter().map(|&c| &scores[c][..]).collect();
-                    topsis_prepare(&prep, k, &cols, &raw_cost_children(&prep, k, *s), *missing).ok()
+                    topsis_prepare(prep, k, &cols, &raw_cost_children(prep, k, *s), *missing).ok().map(Arc::new)
                 }
                 _ => None,
             };
             cache.push(pre);
         }
-        scored.push(sc);
         caches.push(cache);
     }
     let noise: Vec<Option<f64>> = plan
@@ -122,7 +136,8 @@ fn setup<'a>(scheme: &'a Scheme, inputs: &'a Inputs) -> Result<Setup<'a>, EvalEr
         .enumerate()
         .map(|(k, it)| if k == plan.root { None } else { unc.weight_noise.iter().find(|n| n.level == it.level).map(|n| n.factor).filter(|&f| f > 0.0) })
         .collect();
-    Ok(Setup { prep, unc, scored, caches, noise })
+    let plain = prep.scheme.ranking.round.is_none() && prep.offsets.iter().all(|&o| o == 0.0) && prep.veto.iter().all(Option::is_none);
+    Ok(Setup { ev, prep, unc, alternatives, caches, noise, plain })
 }
 
 /// Replication r's draws: scoring option and aggregation option; the weights go to `w`.
@@ -143,9 +158,9 @@ fn draw(st: &Setup, seed: u64, r: u64, w: &mut [f64]) -> (usize, usize) {
 
 /// One replication from its draws, the general way: ranks per unit (0 = none), or why it failed.
 fn replicate(st: &Setup, s: usize, a: usize, w: &[f64]) -> Result<Vec<u32>, String> {
-    let prep = &st.prep;
+    let prep = st.prep;
     let unc = &st.unc;
-    let scores = st.scored[s].as_ref().map_err(|e| e.clone())?;
+    let scores = st.scores(s)?;
     let s_over = (s > 0).then(|| &unc.scoring_alternatives[s - 1]);
     let a_over = (a > 0).then(|| &unc.aggregation_alternatives[a - 1]);
     let values = aggregate(prep, scores, w, s_over, a_over, &st.caches[s], None).map_err(|e| e.to_string())?;
@@ -153,8 +168,9 @@ fn replicate(st: &Setup, s: usize, a: usize, w: &[f64]) -> Result<Vec<u32>, Stri
 }
 
 /// Replications per work item. Their ranks go to a unit-major block (unit i's ranks at
-/// `[i·CHUNK ..][..CHUNK]`), so the statistics read each unit's ranks in a few cache lines.
-const CHUNK: usize = 16;
+/// `[i·CHUNK ..][..CHUNK]`: one cache line of u16), so the statistics read each unit's ranks
+/// in a few cache lines; the TOPSIS distances are streamed once per chunk.
+const CHUNK: usize = 32;
 
 /// A worker's buffers, reused from one chunk to the next.
 #[derive(Default)]
@@ -163,18 +179,24 @@ struct Scratch {
     picks: Vec<(usize, usize)>,
     weights: Vec<f64>,
     done: Vec<bool>,
-    /// A batch of TOPSIS replications: their factors, closeness and degenerate flags.
+    /// A batch of TOPSIS replications: their factors, closeness, degenerate flags and ranges.
     batch: Vec<usize>,
     factors: Vec<f64>,
     closeness: Vec<f64>,
     degenerate: Vec<bool>,
+    bounds: Vec<(f64, f64)>,
     rank: RankScratch,
+    /// Ranks of the batch's replications, replication-major (`[b·n ..][..n]`, u32 whatever
+    /// the block's type), written with stride 1 while ranking and moved into the unit-major
+    /// block in one pass: scattered writes stay in L1.
+    rows: Vec<u32>,
 }
 
-/// Replications `r0 .. r0 + len` into `block`; returns the failed ones with their reasons.
+/// Replications `r0 .. r0 + len` into `block`; returns the failed ones with their reasons, and
+/// whether every unit got a rank in every replication (no zeros in the block).
 /// Those whose index is a TOPSIS over indicators with precomputed distances share one pass over
 /// the distances per draw of scoring and aggregation (same results as one by one).
-fn run_chunk(st: &Setup, seed: u64, r0: u64, len: usize, block: &mut [u32], scr: &mut Scratch) -> Vec<(u64, String)> {
+fn run_chunk<T: RankCell>(st: &Setup, seed: u64, r0: u64, len: usize, block: &mut [T], scr: &mut Scratch) -> (Vec<(u64, String)>, bool) {
     let plan = &st.prep.plan;
     let (root, ni, n, items) = (plan.root, plan.ni, plan.n_units, plan.items.len());
     scr.weights.resize(len * items, 0.0);
@@ -186,6 +208,7 @@ fn run_chunk(st: &Setup, seed: u64, r0: u64, len: usize, block: &mut [u32], scr:
     scr.done.clear();
     scr.done.resize(len, false);
     let mut failed = Vec::new();
+    let mut complete = true;
     let ItemKind::Aggregate { aggregation, .. } = &plan.items[root].kind else { unreachable!() };
     let children = &plan.items[root].children;
     let kc = children.len();
@@ -195,8 +218,8 @@ fn run_chunk(st: &Setup, seed: u64, r0: u64, len: usize, block: &mut [u32], scr:
             continue;
         }
         let agg = if a > 0 { &st.unc.aggregation_alternatives[a - 1] } else { aggregation };
-        let pre = st.caches[s][root - ni].as_ref();
-        let (Aggregation::Topsis { distance, scale }, Some(pre), true) = (agg, pre, st.scored[s].is_ok()) else { continue };
+        let pre = st.caches[s][root - ni].as_deref();
+        let (Aggregation::Topsis { distance, scale }, Some(pre), true) = (agg, pre, st.scores(s).is_ok()) else { continue };
         scr.batch.clear();
         scr.batch.extend((j0..len).filter(|&j| scr.picks[j] == (s, a)));
         let m = scr.batch.len();
@@ -214,14 +237,28 @@ fn run_chunk(st: &Setup, seed: u64, r0: u64, len: usize, block: &mut [u32], scr:
         }
         scr.closeness.resize(m * n, 0.0);
         scr.degenerate.resize(m, false);
-        closeness(pre, &scr.factors, *scale, &mut scr.closeness, &mut scr.degenerate);
+        scr.bounds.resize(m, (0.0, 0.0));
+        closeness(pre, &scr.factors, *scale, &mut scr.closeness, &mut scr.degenerate, &mut scr.bounds);
+        scr.rows.resize(m * n, 0);
         for (b, &j) in scr.batch.iter().enumerate() {
             scr.done[j] = true;
+            let cl = &scr.closeness[b * n..(b + 1) * n];
+            let row = &mut scr.rows[b * n..(b + 1) * n];
             if scr.degenerate[b] {
                 failed.push((r0 + j as u64, EvalError::TopsisDegenerate { node: plan.items[root].label.clone() }.to_string()));
-                (0..n).for_each(|i| block[i * CHUNK + j] = 0);
+                row.fill(0);
+            } else if st.plain {
+                let (lo, hi) = scr.bounds[b];
+                complete &= scr.rank.rank_values(cl, lo, hi, row, 1);
             } else {
-                final_ranks_into(&st.prep, &scr.closeness[b * n..(b + 1) * n], &mut scr.rank, &mut block[j..], CHUNK);
+                complete = false;
+                final_ranks_into(st.prep, cl, &mut scr.rank, row, 1);
+            }
+        }
+        for i in 0..n {
+            let unit = &mut block[i * CHUNK..(i + 1) * CHUNK];
+            for (b, &j) in scr.batch.iter().enumerate() {
+                unit[j] = T::from_rank(scr.rows[b * n + i]);
             }
         }
     }
@@ -230,26 +267,31 @@ fn run_chunk(st: &Setup, seed: u64, r0: u64, len: usize, block: &mut [u32], scr:
             continue;
         }
         let (s, a) = scr.picks[j];
+        complete = false;
         match replicate(st, s, a, &scr.weights[j * items..(j + 1) * items]) {
-            Ok(ranks) => ranks.into_iter().enumerate().for_each(|(i, r)| block[i * CHUNK + j] = r),
+            Ok(ranks) => ranks.into_iter().enumerate().for_each(|(i, r)| block[i * CHUNK + j] = T::from_rank(r)),
             Err(e) => {
                 failed.push((r0 + j as u64, e));
-                (0..n).for_each(|i| block[i * CHUNK + j] = 0);
+                (0..n).for_each(|i| block[i * CHUNK + j] = T::default());
             }
         }
     }
     failed.sort_unstable_by_key(|f| f.0);
-    failed
+    complete &= failed.is_empty();
+    (failed, complete)
 }
 
 /// Nominal, mean, median and 5th/95th percentile rank of unit `i` from its ranks in every
-/// chunk (0 = no rank in that replication). `v` and `cum` are reused buffers.
-fn unit_stats(st: &Setup, nominal: &[u32], ranks: &[u32], total: usize, i: usize, v: &mut Vec<u32>, cum: &mut Vec<u32>) -> RankStats {
+/// chunk (0 = no rank in that replication, only where `gaps`). `v` and `cum` are reused
+/// buffers.
+fn unit_stats<T: RankCell>(st: &Setup, ranks: &[T], total: usize, gaps: bool, i: usize, v: &mut Vec<u32>, cum: &mut Vec<u32>) -> RankStats {
     let n = st.prep.plan.n_units;
+    let nominal = st.ev.ranks[i];
     v.clear();
     for (b, block) in ranks.chunks(n * CHUNK).enumerate() {
         let len = (total - b * CHUNK).min(CHUNK);
-        v.extend(block[i * CHUNK..i * CHUNK + len].iter().filter(|&&r| r > 0));
+        let mine = block[i * CHUNK..i * CHUNK + len].iter().map(|r| r.rank());
+        if gaps { v.extend(mine.filter(|&r| r > 0)) } else { v.extend(mine) }
     }
     let m = v.len();
     let (lo, hi) = v.iter().fold((u32::MAX, 0), |(a, b), &r| (a.min(r), b.max(r)));
@@ -261,8 +303,11 @@ fn unit_stats(st: &Setup, nominal: &[u32], ranks: &[u32], total: usize, i: usize
         cum.clear();
         cum.resize(span, 0);
         v.iter().for_each(|&r| cum[(r - lo) as usize] += 1);
-        for d in 1..span {
-            cum[d] += cum[d - 1];
+        // The running sum in a register, not read back from the previous element's store.
+        let mut acc = 0;
+        for c in cum.iter_mut() {
+            acc += *c;
+            *c = acc;
         }
     } else {
         v.sort_unstable();
@@ -274,7 +319,7 @@ fn unit_stats(st: &Setup, nominal: &[u32], ranks: &[u32], total: usize, i: usize
     let sum: u64 = v.iter().map(|&r| u64::from(r)).sum();
     RankStats {
         unit: st.prep.inputs.units[i].code.clone(),
-        nominal: (nominal[i] > 0).then_some(nominal[i]),
+        nominal: (nominal > 0).then_some(nominal),
         // Sums of ranks are exact in f64, so this is the mean of the f64 ranks.
         mean: (m > 0).then(|| sum as f64 / m as f64),
         median: type7(m, 0.5, at),
@@ -284,49 +329,141 @@ fn unit_stats(st: &Setup, nominal: &[u32], ranks: &[u32], total: usize, i: usize
     }
 }
 
-/// Runs `opts.replications` replications of the scheme's uncertainty assumptions.
+/// Runs `opts.replications` replications of the scheme's uncertainty assumptions (prepares the
+/// scheme; with the nominal outcome as well, use [`Evaluation::monte_carlo`]).
 pub fn monte_carlo(scheme: &Scheme, inputs: &Inputs, opts: &McOptions) -> Result<McResult, EvalError> {
-    if opts.replications == 0 {
-        return Err(EvalError::Uncertainty("模拟次数须为正整数".into()));
-    }
-    let st = setup(scheme, inputs)?;
-    // The nominal run must succeed: its errors are the scheme's errors.
-    let nominal_scores = score_all(&st.prep, None, None)?;
-    let vals = aggregate(&st.prep, &nominal_scores, &st.prep.weights, None, None, &st.caches[0], None)?;
-    let nominal = final_ranks(&final_scores(&st.prep, &vals[st.prep.plan.root - st.prep.plan.ni]), &st.prep.veto, scheme.ranking.round);
+    Evaluation::new(scheme, inputs)?.monte_carlo(opts)
+}
 
-    let pool = match opts.threads {
-        Some(t) => Some(
-            rayon::ThreadPoolBuilder::new().num_threads(t.max(1)).build().map_err(|e| EvalError::Uncertainty(format!("无法启动计算线程：{e}")))?,
-        ),
-        None => None,
-    };
-    let (n, total) = (inputs.units.len(), opts.replications);
+impl Evaluation<'_> {
+    /// Runs `opts.replications` replications of the scheme's uncertainty assumptions around
+    /// this nominal run.
+    pub fn monte_carlo(&self, opts: &McOptions) -> Result<McResult, EvalError> {
+        if opts.replications == 0 {
+            return Err(EvalError::Uncertainty("模拟次数须为正整数".into()));
+        }
+        let st = setup(self)?;
+        let pool = match opts.threads {
+            Some(t) => Some(
+                rayon::ThreadPoolBuilder::new().num_threads(t.max(1)).build().map_err(|e| EvalError::Uncertainty(format!("无法启动计算线程：{e}")))?,
+            ),
+            None => None,
+        };
+        // Ranks in 16 bits where they fit.
+        let run = || if st.prep.plan.n_units < 1 << 16 { replications::<u16>(&st, opts) } else { replications::<u32>(&st, opts) };
+        let (failed, stats) = match &pool {
+            Some(p) => p.install(run),
+            None => run(),
+        };
+        let mut failures: Vec<String> = Vec::new();
+        for (_, e) in &failed {
+            if !failures.contains(e) {
+                failures.push(e.clone());
+            }
+        }
+        Ok(McResult { replications: opts.replications, seed: opts.seed, uncertainty: st.unc.clone(), failed: failed.len(), failures, stats })
+    }
+}
+
+/// Every replication's ranks, then every unit's statistics, on the current thread pool.
+fn replications<T: RankCell>(st: &Setup, opts: &McOptions) -> (Vec<(u64, String)>, Vec<RankStats>) {
+    let (n, total) = (st.prep.plan.n_units, opts.replications);
     // Chunk b's ranks at ranks[b·n·CHUNK ..]; a failed replication leaves zeros.
-    let mut ranks = vec![0u32; total.div_ceil(CHUNK) * n * CHUNK];
-    let mut run = || -> (Vec<(u64, String)>, Vec<RankStats>) {
-        let failed: Vec<(u64, String)> = ranks
-            .par_chunks_mut((n * CHUNK).max(1))
-            .enumerate()
-            .map_init(Scratch::default, |scr, (b, block)| run_chunk(&st, opts.seed, (b * CHUNK) as u64, (total - b * CHUNK).min(CHUNK), block, scr))
-            .flatten_iter()
-            .collect();
-        let ranks = &ranks;
-        let stats = (0..n)
-            .into_par_iter()
-            .map_init(|| (Vec::new(), Vec::new()), |(v, cum), i| unit_stats(&st, &nominal, ranks, total, i, v, cum))
-            .collect();
-        (failed, stats)
-    };
-    let (failed, stats) = match &pool {
-        Some(p) => p.install(run),
-        None => run(),
-    };
-    let mut failures: Vec<String> = Vec::new();
-    for (_, e) in &failed {
-        if !failures.contains(e) {
-            failures.push(e.clone());
+    let mut ranks = vec![T::default(); total.div_ceil(CHUNK) * n * CHUNK];
+    let chunks: Vec<(Vec<(u64, String)>, bool)> = ranks
+        .par_chunks_mut((n * CHUNK).max(1))
+        .enumerate()
+        .map_init(Scratch::default, |scr, (b, block)| run_chunk(st, opts.seed, (b * CHUNK) as u64, (total - b * CHUNK).min(CHUNK), block, scr))
+        .collect();
+    let gaps = chunks.iter().any(|c| !c.1);
+    let failed: Vec<(u64, String)> = chunks.into_iter().flat_map(|c| c.0).collect();
+    let ranks = &ranks;
+    let stats = (0..n).into_par_iter().map_init(|| (Vec::new(), Vec::new()), |(v, cum), i| unit_stats(st, ranks, total, gaps, i, v, cum)).collect();
+    (failed, stats)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::evaluate::{evaluate, quantile_type7, Context, DataColumn, UnitInfo};
+    use serde_json::json;
+
+    /// Entropy-TOPSIS over `n` units × 6 indicators in which units 2j and 2j + 1 have the same
+    /// data (tied in every replication); `adjust` adds a bonus column to the scheme.
+    fn twins(n: usize, adjust: bool) -> (Scheme, Inputs) {
+        let mut g = SplitMix64::new(31);
+        let rows: Vec<Vec<f64>> = (0..n.div_ceil(2)).map(|_| (0..6).map(|_| 1.0 + 9.0 * g.uniform()).collect()).collect();
+        let mut columns: Vec<DataColumn> = (0..6).map(|j| DataColumn { code: format!("x{j}"), values: (0..n).map(|i| Some(rows[i / 2][j])).collect() }).collect();
+        columns.push(DataColumn { code: "award".into(), values: (0..n).map(|i| Some(if (i / 2) % 7 == 0 { 1.0 } else { 0.0 })).collect() });
+        let inputs = Inputs { units: (0..n).map(|i| UnitInfo { code: format!("U{i}"), ..Default::default() }).collect(), columns, evidence: vec![] };
+        let indicators: Vec<_> = (0..6).map(|j| json!({ "code": format!("x{j}"), "parent": "c", "direction": if j % 3 == 0 { "cost" } else { "benefit" } })).collect();
+        let mut s = json!({
+            "code": "twins", "weighting": { "method": "entropy", "standardise": "min_max" }, "scoring": { "method": "min_max", "low": 0, "high": 1 },
+            "nodes": [{ "code": "c", "aggregation": { "method": "topsis" } }], "indicators": indicators,
+            "uncertainty": { "weight_noise": [{ "level": 1, "factor": 0.25 }] },
+        });
+        if adjust {
+            s["adjustments"] = json!([{ "code": "award", "name": "表彰", "kind": "bonus", "column": "award", "points": 0.01 }]);
+        }
+        (serde_json::from_value(s).unwrap(), inputs)
+    }
+
+    /// The replications re-evaluated one by one with their drawn weights (manual weighting):
+    /// per unit the ranks it got.
+    fn replayed(s: &Scheme, data: &Inputs, seed: u64, reps: u64) -> Vec<Vec<f64>> {
+        let nominal = evaluate(s, data, &Context::default()).unwrap();
+        let w: Vec<f64> = (0..6).map(|j| nominal.node(&format!("x{j}")).unwrap().weight).collect();
+        let mut per_unit = vec![vec![]; data.units.len()];
+        for r in 0..reps {
+            let mut rng = SplitMix64::for_replication(seed, r);
+            let mut manual = s.clone();
+            manual.weighting = Weighting::Manual;
+            for (j, ind) in manual.indicators.iter_mut().enumerate() {
+                ind.weight = Some(w[j] + (2.0 * rng.uniform() - 1.0) * 0.25 * w[j]);
+            }
+            for (i, rank) in evaluate(&manual, data, &Context::default()).unwrap().ranks.iter().enumerate() {
+                per_unit[i].push(f64::from(rank.unwrap()));
+            }
+        }
+        per_unit
+    }
+
+    /// The fast path (plain TOPSIS index: kernel bounds, bucket ranking, u16 cells) and the
+    /// path with a bonus (final scores ranked by key) both give the statistics of the
+    /// replications re-evaluated one by one; twins share every statistic.
+    #[test]
+    fn tied_units_and_both_ranking_paths_match_the_replayed_replications() {
+        for adjust in [false, true] {
+            let (s, data) = twins(301, adjust);
+            let (seed, reps) = (5u64, 70usize);
+            let ev = Evaluation::new(&s, &data).unwrap();
+            assert_eq!(setup(&ev).unwrap().plain, !adjust);
+            let mc = ev.monte_carlo(&McOptions { replications: reps, seed, threads: Some(2) }).unwrap();
+            assert_eq!(mc.failed, 0);
+            for (i, mut v) in replayed(&s, &data, seed, reps as u64).into_iter().enumerate() {
+                v.sort_by(f64::total_cmp);
+                let st = &mc.stats[i];
+                assert_eq!((st.median, st.q5, st.q95), (quantile_type7(&v, 0.5), quantile_type7(&v, 0.05), quantile_type7(&v, 0.95)), "unit {i}, bonus {adjust}");
+                assert_eq!(st.mean, Some(v.iter().sum::<f64>() / reps as f64));
+                assert_eq!(st.replications as usize, reps);
+            }
+            for pair in mc.stats.chunks_exact(2) {
+                assert_eq!((pair[0].mean, pair[0].median, pair[0].q5, pair[0].q95), (pair[1].mean, pair[1].median, pair[1].q5, pair[1].q95));
+            }
         }
     }
-    Ok(McResult { replications: total, seed: opts.seed, uncertainty: st.unc.clone(), failed: failed.len(), failures, stats })
+
+    /// One preparation for both: the outcome and the Monte Carlo run from an [`Evaluation`] are
+    /// those of `evaluate` and `monte_carlo` called on their own, and the nominal rank in the
+    /// statistics is the outcome's rank.
+    #[test]
+    fn one_preparation_gives_the_same_outcome_and_monte_carlo_run() {
+        let (s, data) = twins(40, true);
+        let opts = McOptions { replications: 50, seed: 9, threads: None };
+        let ev = Evaluation::new(&s, &data).unwrap();
+        let (outcome, mc) = (ev.outcome(&Context::default()), ev.monte_carlo(&opts).unwrap());
+        assert_eq!(outcome, evaluate(&s, &data, &Context::default()).unwrap());
+        assert_eq!(mc, monte_carlo(&s, &data, &opts).unwrap());
+        assert!(mc.stats.iter().zip(&outcome.ranks).all(|(st, r)| st.nominal == *r));
+    }
 }

@@ -6,7 +6,9 @@
 //! Flow: [`evaluate`] → [`Outcome`] (scores of every node, final scores, ranks, rank change,
 //! consequences, notices); [`explain`] decomposes a unit's score and its change since last year;
 //! [`monte_carlo`] re-runs the scheme under noisy weights and alternative methods and gives each
-//! unit's nominal, median and 5th–95th percentile rank. Pure and deterministic: the Monte Carlo
+//! unit's nominal, median and 5th–95th percentile rank. [`Evaluation`] is the prepared scheme
+//! with its nominal run, from which both the outcome and the Monte Carlo run come (one
+//! preparation when a caller wants both). Pure and deterministic: the Monte Carlo
 //! run draws replication r's numbers from (seed, r) only, so the result does not depend on the
 //! number of threads.
 //!
@@ -25,7 +27,7 @@ mod score;
 mod table;
 mod weights;
 
-pub use engine::{evaluate, AppliedAdjustment, Consequence, GroupRanks, NodeKind, NodeResult, Outcome, TopsisDetail};
+pub use engine::{evaluate, AppliedAdjustment, Consequence, Evaluation, GroupRanks, NodeKind, NodeResult, Outcome, TopsisDetail};
 pub use explain::{explain, Basis, Contribution, Explanation, ItemChange};
 pub use mc::{monte_carlo, McOptions, McResult, RankStats};
 pub use rank::{competition_ranks, quantile_type7, round_dp};

@@ -157,16 +157,18 @@ pub async fn run(db: &Db, actor: &Actor, scheme_id: i64, year: i32, replications
     let stored = evaluations::scheme(db, scheme_id).await?.ok_or_else(|| AppError::NotFound(format!("考核方案 {scheme_id}")))?;
     let inputs = build_inputs(db, &stored.scheme, year).await?;
     let ctx = context(db, year).await?;
-    let outcome = evaluate::evaluate(&stored.scheme, &inputs, &ctx).map_err(|e| AppError::BadRequest(e.to_string()))?;
-    let mc = if replications > 0 {
-        // A fixed seed per year: the same run gives the same bands.
-        let opts = McOptions { replications, seed: 2018_0000 + year as u64, threads: None };
-        let scheme = stored.scheme.clone();
-        let inputs2 = inputs.clone();
-        Some(tokio::task::spawn_blocking(move || evaluate::monte_carlo(&scheme, &inputs2, &opts)).await.map_err(|e| AppError::Internal(e.into()))?.map_err(|e| AppError::BadRequest(e.to_string()))?)
-    } else {
-        None
-    };
+    // One preparation for the nominal run and the Monte Carlo run, off the async workers.
+    // A fixed seed per year: the same run gives the same bands.
+    let opts = (replications > 0).then(|| McOptions { replications, seed: 2018_0000 + year as u64, threads: None });
+    let (scheme, inputs2, ctx2) = (stored.scheme.clone(), inputs.clone(), ctx.clone());
+    let (outcome, mc) = tokio::task::spawn_blocking(move || -> Result<_, evaluate::EvalError> {
+        let ev = evaluate::Evaluation::new(&scheme, &inputs2)?;
+        let mc = opts.map(|o| ev.monte_carlo(&o)).transpose()?;
+        Ok((ev.outcome(&ctx2), mc))
+    })
+    .await
+    .map_err(|e| AppError::Internal(e.into()))?
+    .map_err(|e| AppError::BadRequest(e.to_string()))?;
     Ok(evaluations::save_run(db, actor, scheme_id, year, &inputs, &ctx, &outcome, mc.as_ref()).await?)
 }
 
