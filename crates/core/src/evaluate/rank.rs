@@ -146,17 +146,7 @@ impl RankScratch {
             if c.iter().any(|&x| x as usize == m) {
                 continue; // one digit value for all: this pass would not move anything
             }
-            let mut acc = 0;
-            for x in c.iter_mut() {
-                let t = *x;
-                *x = acc;
-                acc += t;
-            }
-            for &v in &self.order {
-                let d = digit(v, p);
-                self.spare[c[d] as usize] = v;
-                c[d] += 1;
-            }
+            scatter(c, &self.order, &mut self.spare, |v| digit(v, p));
             std::mem::swap(&mut self.order, &mut self.spare);
         }
         let order = &mut self.order[..];
@@ -249,17 +239,7 @@ impl RankScratch {
             if c.iter().any(|&x| x as usize == n) {
                 continue; // one digit value for all: this pass would not move anything
             }
-            let mut acc = 0;
-            for x in c.iter_mut() {
-                let t = *x;
-                *x = acc;
-                acc += t;
-            }
-            for &v in &self.order {
-                let d = ((v >> (16 + 8 * p)) & 255) as usize;
-                self.spare[c[d] as usize] = v;
-                c[d] += 1;
-            }
+            scatter(c, &self.order, &mut self.spare, |v| ((v >> (16 + 8 * p)) & 255) as usize);
             std::mem::swap(&mut self.order, &mut self.spare);
         }
         let order = &mut self.order[..];
@@ -325,6 +305,22 @@ pub(crate) fn type7(n: usize, p: f64, at: impl Fn(usize) -> f64) -> Option<f64> 
     Some(a + (h - lo as f64) * (b - a))
 }
 
+
+/// One stable radix pass: `from` into `to` in the order of `digit`, given each digit's count.
+#[inline(always)]
+fn scatter(count: &mut [u32; 256], from: &[u32], to: &mut [u32], digit: impl Fn(u32) -> usize) {
+    let mut acc = 0;
+    for x in count.iter_mut() {
+        let t = *x;
+        *x = acc;
+        acc += t;
+    }
+    for &v in from {
+        let d = digit(v);
+        to[count[d] as usize] = v;
+        count[d] += 1;
+    }
+}
 
 #[cfg(test)]
 mod tests {
