@@ -1,5 +1,5 @@
 //! What the entry-file targets check, shared by the CSV and the xlsx target: an uploaded file
-//! goes the way `nengji import` and the upload page take it (`read_entry_table`, then
+//! goes the way `nengji import` and the upload page take it (`read_entry_sheet`, then
 //! `parse_value_table` against the demo zones and the indicator catalogue), and whatever the
 //! bytes, the result must be one of the two documented outcomes.
 
@@ -32,19 +32,19 @@ fn context() -> &'static Context {
 /// names a sheet, a row of the file and a column of its header.
 /// Returns the parse outcome (`None` when the file is unreadable) for the seed tests below.
 pub fn check_entry_file(file_name: &str, bytes: &[u8]) -> Option<Result<Vec<LocatedValue>, Vec<CellError>>> {
-    let Ok(table) = nengji_office::template::read_entry_table(file_name, bytes) else { return None };
+    let Ok(table) = nengji_office::template::read_entry_sheet(file_name, bytes) else { return None };
     let ctx = context();
     // Periods before 2015 stand in for a closed window, so the refusal path runs too.
     let open = |_zone: &str, m: Month| if m.year() < 2015 { Err("填报期已结束".to_string()) } else { Ok(()) };
-    let last_row = table.rows.len() + 1;
-    let outcome = nengji_core::entry::parse_value_table(&table, &ctx.zones, &ctx.reportable, &open);
+    let last_row = table.row_count() + 1;
+    let outcome = nengji_core::entry::parse_value_table(&*table, &ctx.zones, &ctx.reportable, &open);
     match &outcome {
         Ok(values) => {
             let mut seen = HashSet::new();
             for v in values {
                 assert!((2..=last_row).contains(&v.row), "row {} outside 2..={last_row}", v.row);
-                assert!((1..=table.header.len()).contains(&v.value_column), "value column {}", v.value_column);
-                assert_eq!(v.sheet, table.sheet);
+                assert!((1..=table.header().len()).contains(&v.value_column), "value column {}", v.value_column);
+                assert_eq!(&*v.sheet, table.name());
                 let i = &v.input;
                 assert!(i.value.is_finite() && i.prior_comparable.is_none_or(f64::is_finite), "{i:?}");
                 assert!(ctx.zones.contains(&i.zone), "unknown zone accepted: {i:?}");
@@ -52,16 +52,16 @@ pub fn check_entry_file(file_name: &str, bytes: &[u8]) -> Option<Result<Vec<Loca
                 assert!(i.period.year() >= 2015, "closed period accepted: {i:?}");
                 assert!(seen.insert((i.zone.clone(), i.indicator.clone(), i.period)), "duplicate accepted: {i:?}");
                 // The value is read from the cell the location names.
-                let cell = table.rows[v.row - 2][v.value_column - 1].trim();
+                let cell = table.cell(v.row - 2, v.value_column - 1).expect("the located cell exists").trim();
                 assert_eq!(nengji_core::entry::parse_number(cell), Some(i.value), "cell {cell:?}");
             }
         }
         Err(errors) => {
             assert!(!errors.is_empty(), "refused without saying why");
             for e in errors {
-                assert_eq!(e.sheet, table.sheet);
+                assert_eq!(e.sheet, table.name());
                 assert!((1..=last_row).contains(&e.row), "error row {} outside 1..={last_row}", e.row);
-                assert!(e.column.is_none_or(|c| (1..=table.header.len()).contains(&c)), "error column {:?}", e.column);
+                assert!(e.column.is_none_or(|c| (1..=table.header().len()).contains(&c)), "error column {:?}", e.column);
                 assert!(!e.field.is_empty() && !e.message.is_empty(), "{e:?}");
             }
         }

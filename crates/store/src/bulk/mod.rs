@@ -238,7 +238,8 @@ pub async fn apply(db: &Db, actor: &Actor, ds: &Dataset, batches: &[Batch], sour
             }
             let mut changed = false;
             for v in &b.values {
-                let ind = ids[&v.indicator];
+                // Foreign keys are not enforced in this transaction: an id must come from its read.
+                let Some(&ind) = ids.get(&v.indicator) else { return Err(EntryError::Refused(format!("指标“{}”不存在", v.indicator))) };
                 let okey = (zone_id, ind, b.period);
                 // What `apply` would read now: this batch's own earlier write, else what is stored.
                 let old: Option<(f64, Option<f64>, &str)> = match obs_at.get(&okey) {
