@@ -130,10 +130,10 @@ impl MonthTexts {
     }
 }
 
-/// Rows per SQLite statement. A statement opens and closes a cursor on the table and each of its
-/// indexes per execution (and an upsert with RETURNING a temporary table); for single rows that
-/// was a third of the insert time. 32 rows amortise it (more gained nothing measurable) and bind
-/// at most 195 parameters, far below SQLite's limit.
+/// Rows per SQLite statement (values, reports, history rows). A statement opens and closes a
+/// cursor on the table and each of its indexes per execution (and an upsert with RETURNING a
+/// temporary table); for single rows that was a third of the insert time. 32 rows amortise it
+/// (more gained nothing measurable) and bind at most 259 parameters, far below SQLite's limit.
 const SQLITE_ROWS: usize = 32;
 
 /// Runs `run` on `rows` in chunks of [`SQLITE_ROWS`] with `sql(SQLITE_ROWS)`, then on the rest
@@ -162,6 +162,12 @@ fn in_statements<T>(
     Ok(())
 }
 
+/// The `VALUES` list of `rows` rows of `per_row` parameters each, numbered after the three shared
+/// ones: `tuple(p)` is one row's tuple from its first parameter number `p`.
+fn tuples(rows: usize, per_row: usize, tuple: impl Fn(usize) -> String) -> String {
+    (0..rows).map(|k| tuple(4 + per_row * k)).collect::<Vec<_>>().join(", ")
+}
+
 fn write_sqlite(conn: &rusqlite::Connection, r: &Rows) -> Result<(), Refusal> {
     // As sqlx stores a timestamp on SQLite, so that reads through sqlx decode it.
     let stamp = r.now.to_rfc3339_opts(SecondsFormat::AutoSi, false);
@@ -170,16 +176,10 @@ fn write_sqlite(conn: &rusqlite::Connection, r: &Rows) -> Result<(), Refusal> {
     // Reports: each must come back with the version the replay computed (a report submitted
     // meanwhile is left out by the upsert's status guard).
     let submissions = |rows: usize| {
-        let values: Vec<String> = (0..rows)
-            .map(|k| {
-                let p = 4 + 4 * k;
-                format!("(?1, ?{}, ?{}, 'draft', ?{}, ?2, ?3, ?{})", p, p + 1, p + 2, p + 3)
-            })
-            .collect();
         format!(
             "INSERT INTO submission (dataset_id, zone_id, period, status, version, updated_by, updated_at, changed_after_approval)
              VALUES {} {SUBMISSION_UPSERT}",
-            values.join(", ")
+            tuples(rows, 4, |p| format!("(?1, ?{}, ?{}, 'draft', ?{}, ?2, ?3, ?{})", p, p + 1, p + 2, p + 3))
         )
     };
     in_statements(conn, submissions, &[&r.dataset, &r.actor, &stamp], r.subs, |st, chunk| {
@@ -203,17 +203,11 @@ fn write_sqlite(conn: &rusqlite::Connection, r: &Rows) -> Result<(), Refusal> {
     })?;
 
     let observations = |rows: usize| {
-        let values: Vec<String> = (0..rows)
-            .map(|k| {
-                let p = 4 + 6 * k;
-                format!("(?{}, ?{}, ?{}, ?{}, ?{}, ?{}, 'draft', FALSE, ?1, ?2, ?1, ?2, ?3)", p, p + 1, p + 2, p + 3, p + 4, p + 5)
-            })
-            .collect();
         format!(
             "INSERT INTO observation (zone_id, indicator_id, period, value, prior_comparable, comment, status, is_demo,
                  updated_by, updated_at, created_by, created_at, created_via)
              VALUES {} {OBSERVATION_UPSERT}",
-            values.join(", ")
+            tuples(rows, 6, |p| format!("(?{}, ?{}, ?{}, ?{}, ?{}, ?{}, 'draft', FALSE, ?1, ?2, ?1, ?2, ?3)", p, p + 1, p + 2, p + 3, p + 4, p + 5))
         )
     };
     in_statements(conn, observations, &[&r.actor, &stamp, &r.source], r.obs, |st, chunk| {
@@ -230,26 +224,29 @@ fn write_sqlite(conn: &rusqlite::Connection, r: &Rows) -> Result<(), Refusal> {
         Ok(())
     })?;
 
-    let mut hist = conn.prepare(
-        "INSERT INTO observation_history (zone_id, indicator_id, period, old_value, new_value, old_prior, new_prior,
-             changed_by, changed_at, source, after_approval)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-    )?;
-    hist.raw_bind_parameter(8, r.actor)?;
-    hist.raw_bind_parameter(9, &stamp)?;
-    hist.raw_bind_parameter(10, r.source)?;
-    for h in r.hist {
-        hist.raw_bind_parameter(1, h.zone_id)?;
-        hist.raw_bind_parameter(2, h.indicator_id)?;
-        hist.raw_bind_parameter(3, months.get(h.period))?;
-        hist.raw_bind_parameter(4, h.old_value)?;
-        hist.raw_bind_parameter(5, h.new_value)?;
-        hist.raw_bind_parameter(6, h.old_prior)?;
-        hist.raw_bind_parameter(7, h.new_prior)?;
-        hist.raw_bind_parameter(11, h.after_approval)?;
-        hist.raw_execute()?;
-    }
-    Ok(())
+    let history = |rows: usize| {
+        format!(
+            "INSERT INTO observation_history (zone_id, indicator_id, period, old_value, new_value, old_prior, new_prior,
+                 changed_by, changed_at, source, after_approval)
+             VALUES {}",
+            tuples(rows, 8, |p| format!("(?{}, ?{}, ?{}, ?{}, ?{}, ?{}, ?{}, ?1, ?2, ?3, ?{})", p, p + 1, p + 2, p + 3, p + 4, p + 5, p + 6, p + 7))
+        )
+    };
+    in_statements(conn, history, &[&r.actor, &stamp, &r.source], r.hist, |st, chunk| {
+        for (k, h) in chunk.iter().enumerate() {
+            let p = 4 + 8 * k;
+            st.raw_bind_parameter(p, h.zone_id)?;
+            st.raw_bind_parameter(p + 1, h.indicator_id)?;
+            st.raw_bind_parameter(p + 2, months.get(h.period))?;
+            st.raw_bind_parameter(p + 3, h.old_value)?;
+            st.raw_bind_parameter(p + 4, h.new_value)?;
+            st.raw_bind_parameter(p + 5, h.old_prior)?;
+            st.raw_bind_parameter(p + 6, h.new_prior)?;
+            st.raw_bind_parameter(p + 7, h.after_approval)?;
+        }
+        st.raw_execute()?;
+        Ok(())
+    })
 }
 
 /// Rows per multi-row statement. Observations bind 6 parameters a row, history rows 8: well under
