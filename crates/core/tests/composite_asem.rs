@@ -46,7 +46,7 @@ fn compare(o: &Outcome, expected_file: &str) -> usize {
     for row in &expected {
         let i = o.unit_index(&row["uCode"]).unwrap();
         for (code, cell) in row.iter().filter(|(k, _)| k.as_str() != "uCode") {
-            let got = o.node(code).unwrap_or_else(|| panic!("node {code}")).values[i];
+            let got = o.node(code).unwrap_or_else(|| panic!("node {code}")).values.at(i);
             match (got, num(cell)) {
                 (Some(g), Some(e)) => assert!((g - e).abs() <= 1e-9, "{} {code}: {g} vs {e}", row["uCode"]),
                 (None, None) => {}

@@ -31,7 +31,7 @@ fn score_one(scoring: Value, direction: &str, x: &[Option<f64>]) -> Result<Vec<O
         "indicators": [{ "code": "x", "parent": "idx", "direction": direction, "scoring": scoring }],
     }));
     let data = inputs(&units(x.len()), vec![("x", x.to_vec())]);
-    evaluate(&s, &data, &Context::default()).map(|o| o.node("x").unwrap().values.clone())
+    evaluate(&s, &data, &Context::default()).map(|o| o.node("x").unwrap().values.to_vec())
 }
 
 fn close(a: &[Option<f64>], b: &[f64]) {
@@ -342,7 +342,7 @@ fn a_snapshot_reruns_bit_for_bit() {
     let c2: Context = serde_json::from_value(back["context"].clone()).unwrap();
     assert_eq!((&s2, &d2, &c2), (&s, &data, &ctx));
     let o2 = evaluate(&s2, &d2, &c2).unwrap();
-    let bits = |o: &Outcome| o.scores.iter().chain(&o.index).chain(o.nodes.iter().flat_map(|n| &n.values)).map(|v| v.map(f64::to_bits)).collect::<Vec<_>>();
+    let bits = |o: &Outcome| o.scores.iter().chain(&o.index).copied().chain(o.nodes.iter().flat_map(|n| n.values.iter())).map(|v| v.map(f64::to_bits)).collect::<Vec<_>>();
     assert_eq!(bits(&o), bits(&o2));
     assert_eq!(o, o2);
     let mc2 = monte_carlo(&s2, &d2, &McOptions { replications: 200, seed: 7, threads: Some(1) }).unwrap();

@@ -7,10 +7,11 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use super::compile::{compile, ItemKind, Plan};
+use super::compile::{compile, Item, ItemKind, Plan};
 use super::rank::{desc_key, ranks_nan, round_dp, RankCell, RankScratch};
 use super::scheme::*;
-use super::score::{score_column, ColumnIssue};
+use super::score::{min_max, score_column, ColumnIssue};
+use super::unit_values::UnitValues;
 use super::weights::{critic_raw, entropy_diversity, normalise};
 use super::EvalError;
 
@@ -21,7 +22,10 @@ pub(crate) struct Prepared<'a> {
     pub inputs: &'a Inputs,
     pub plan: Plan,
     /// Per indicator: transformed values, imputed by its missing rule (NaN = still missing).
-    pub values: Vec<Vec<f64>>,
+    pub values: Arc<Vec<Vec<f64>>>,
+    /// Per indicator: whether `values` are the input values as given (no transform, nothing
+    /// imputed), so the outcome shares them as its raw values instead of copying.
+    pub values_are_raw: Vec<bool>,
     /// Per indicator: growth scoring's base column.
     pub bases: Vec<Option<Vec<f64>>>,
     /// Per indicator: its scoring, with goalposts/targets transformed like the data.
@@ -34,6 +38,7 @@ pub(crate) struct Prepared<'a> {
     pub notices: Vec<String>,
 }
 
+/// A data column as `f64` with NaN for a missing value.
 fn column_f64(inputs: &Inputs, col: usize) -> Vec<f64> {
     inputs.columns[col].values.iter().map(|v| v.unwrap_or(f64::NAN)).collect()
 }
@@ -45,55 +50,77 @@ fn transform_param(t: Option<Transform>, v: f64) -> f64 {
     }
 }
 
+/// One indicator's column, transformed and imputed.
+struct PreparedColumn {
+    values: Vec<f64>,
+    /// The values before imputation, kept only where imputation filled something.
+    before: Option<Vec<f64>>,
+    notice: Option<String>,
+}
+
+fn prepare_column(item: &Item, inputs: &Inputs) -> Result<PreparedColumn, EvalError> {
+    let ItemKind::Indicator { column, direction, transform, missing, .. } = &item.kind else { unreachable!() };
+    let mut x = column_f64(inputs, *column);
+    if let Some(Transform::Log) = transform {
+        if let Some(i) = x.iter().position(|&v| v <= 0.0) {
+            return Err(EvalError::Data {
+                indicator: item.label.clone(),
+                message: format!("对数变换要求正值，单位“{}”的值为 {}", inputs.units[i].code, x[i]),
+            });
+        }
+        x.iter_mut().for_each(|v| *v = v.ln());
+    }
+    let n_missing = x.iter().filter(|v| v.is_nan()).count();
+    if n_missing == x.len() {
+        return Err(EvalError::Data { indicator: item.label.clone(), message: "没有任何有效数值".into() });
+    }
+    let (mut before, mut notice) = (None, None);
+    if n_missing > 0 {
+        let fill = match missing {
+            MissingRule::Worst => {
+                let obs = x.iter().copied().filter(|v| !v.is_nan());
+                Some((if *direction == Direction::Benefit { obs.fold(f64::INFINITY, f64::min) } else { obs.fold(f64::NEG_INFINITY, f64::max) }, "最差值"))
+            }
+            MissingRule::Mean => {
+                let obs: Vec<f64> = x.iter().copied().filter(|v| !v.is_nan()).collect();
+                Some((obs.iter().sum::<f64>() / obs.len() as f64, "平均值"))
+            }
+            MissingRule::ZeroScore => {
+                notice = Some(format!("指标“{}”有 {n_missing} 个缺失值，按 0 分计", item.label));
+                None
+            }
+            MissingRule::Skip => {
+                notice = Some(format!("指标“{}”有 {n_missing} 个缺失值，不参与汇总（按其余指标重新归一权重）", item.label));
+                None
+            }
+        };
+        if let Some((v, how)) = fill {
+            before = Some(x.clone());
+            x.iter_mut().filter(|x| x.is_nan()).for_each(|x| *x = v);
+            notice = Some(format!("指标“{}”有 {n_missing} 个缺失值，按{how}填补", item.label));
+        }
+    }
+    Ok(PreparedColumn { values: x, before, notice })
+}
+
 pub(crate) fn prepare<'a>(scheme: &'a Scheme, inputs: &'a Inputs) -> Result<Prepared<'a>, EvalError> {
     let plan = compile(scheme, inputs)?;
-    let n = plan.n_units;
+    let ni = plan.ni;
     let mut notices = Vec::new();
-    let mut raw = Vec::with_capacity(plan.ni);
-    let mut values = Vec::with_capacity(plan.ni);
-    let mut bases = Vec::with_capacity(plan.ni);
-    let mut scorings = Vec::with_capacity(plan.ni);
-    for item in &plan.items[..plan.ni] {
-        let ItemKind::Indicator { column, direction, transform, scoring, missing, base } = &item.kind else { unreachable!() };
-        let mut x = column_f64(inputs, *column);
-        if let Some(Transform::Log) = transform {
-            if let Some(i) = x.iter().position(|&v| v <= 0.0) {
-                return Err(EvalError::Data {
-                    indicator: item.label.clone(),
-                    message: format!("对数变换要求正值，单位“{}”的值为 {}", inputs.units[i].code, x[i]),
-                });
-            }
-            x.iter_mut().for_each(|v| *v = v.ln());
-        }
-        raw.push(x.clone());
-        let n_missing = x.iter().filter(|v| v.is_nan()).count();
-        if n_missing == n {
-            return Err(EvalError::Data { indicator: item.label.clone(), message: "没有任何有效数值".into() });
-        }
-        if n_missing > 0 {
-            let fill = match missing {
-                MissingRule::Worst => {
-                    let obs = x.iter().copied().filter(|v| !v.is_nan());
-                    Some((if *direction == Direction::Benefit { obs.fold(f64::INFINITY, f64::min) } else { obs.fold(f64::NEG_INFINITY, f64::max) }, "最差值"))
-                }
-                MissingRule::Mean => {
-                    let obs: Vec<f64> = x.iter().copied().filter(|v| !v.is_nan()).collect();
-                    Some((obs.iter().sum::<f64>() / obs.len() as f64, "平均值"))
-                }
-                MissingRule::ZeroScore => {
-                    notices.push(format!("指标“{}”有 {n_missing} 个缺失值，按 0 分计", item.label));
-                    None
-                }
-                MissingRule::Skip => {
-                    notices.push(format!("指标“{}”有 {n_missing} 个缺失值，不参与汇总（按其余指标重新归一权重）", item.label));
-                    None
-                }
-            };
-            if let Some((v, how)) = fill {
-                x.iter_mut().filter(|x| x.is_nan()).for_each(|x| *x = v);
-                notices.push(format!("指标“{}”有 {n_missing} 个缺失值，按{how}填补", item.label));
-            }
-        }
+    let columns = plan.items[..ni].iter().map(|item| prepare_column(item, inputs));
+    // Per indicator: the values before imputation where imputation changed them (objective
+    // weights are computed over the observed values).
+    let mut observed: Vec<Option<Vec<f64>>> = Vec::with_capacity(ni);
+    let mut values = Vec::with_capacity(ni);
+    let mut values_are_raw = Vec::with_capacity(ni);
+    let mut bases = Vec::with_capacity(ni);
+    let mut scorings = Vec::with_capacity(ni);
+    for (item, column) in plan.items[..ni].iter().zip(columns) {
+        let ItemKind::Indicator { transform, scoring, base, .. } = &item.kind else { unreachable!() };
+        let PreparedColumn { values: x, before, notice } = column?;
+        notices.extend(notice);
+        values_are_raw.push(transform.is_none() && before.is_none());
+        observed.push(before);
         values.push(x);
         bases.push(base.map(|b| column_f64(inputs, b)));
         scorings.push(match scoring.clone() {
@@ -106,14 +133,16 @@ pub(crate) fn prepare<'a>(scheme: &'a Scheme, inputs: &'a Inputs) -> Result<Prep
             s => s,
         });
     }
+    let raw: Vec<&[f64]> = observed.iter().zip(&values).map(|(o, v)| o.as_deref().unwrap_or(v)).collect();
     let weights = item_weights(scheme, &plan, &raw, &mut notices)?;
     let (offsets, veto, applied) = adjustments(scheme, &plan, inputs);
-    Ok(Prepared { scheme, inputs, plan, values, bases, scorings, weights, offsets, veto, applied, notices })
+    let values = Arc::new(values);
+    Ok(Prepared { scheme, inputs, plan, values, values_are_raw, bases, scorings, weights, offsets, veto, applied, notices })
 }
 
 /// Weights per item. Objective weights are computed over the indicators' observed values; an
 /// aggregate without a written weight weighs the sum of its indicators'.
-fn item_weights(scheme: &Scheme, plan: &Plan, raw: &[Vec<f64>], notices: &mut Vec<String>) -> Result<Vec<f64>, EvalError> {
+fn item_weights(scheme: &Scheme, plan: &Plan, raw: &[&[f64]], notices: &mut Vec<String>) -> Result<Vec<f64>, EvalError> {
     let ni = plan.ni;
     let dirs: Vec<Direction> = plan.items[..ni]
         .iter()
@@ -128,7 +157,7 @@ fn item_weights(scheme: &Scheme, plan: &Plan, raw: &[Vec<f64>], notices: &mut Ve
         Weighting::Entropy { standardise, epsilon } => {
             let mut d = Vec::with_capacity(ni);
             for j in 0..ni {
-                let v = entropy_diversity(&raw[j], dirs[j], *standardise, epsilon.unwrap_or(0.0))
+                let v = entropy_diversity(raw[j], dirs[j], *standardise, epsilon.unwrap_or(0.0))
                     .map_err(|m| EvalError::Data { indicator: plan.items[j].label.clone(), message: m })?;
                 if v == 0.0 {
                     notices.push(format!("指标“{}”所有单位取值相同，熵权为 0", plan.items[j].label));
@@ -228,28 +257,37 @@ fn adjustments(scheme: &Scheme, plan: &Plan, inputs: &Inputs) -> (Vec<f64>, Vec<
 /// Scores every indicator, with `over` replacing every indicator's scoring (Monte Carlo).
 pub(crate) fn score_all(prep: &Prepared, over: Option<&Scoring>, mut notices: Option<&mut Vec<String>>) -> Result<Vec<Vec<f64>>, EvalError> {
     let mut out = Vec::with_capacity(prep.plan.ni);
-    for (j, item) in prep.plan.items[..prep.plan.ni].iter().enumerate() {
-        let ItemKind::Indicator { direction, missing, .. } = &item.kind else { unreachable!() };
-        let scoring = over.unwrap_or(&prep.scorings[j]);
-        let mut y = match score_column(&prep.values[j], prep.bases[j].as_deref(), *direction, scoring) {
-            Ok(y) => y,
-            Err(ColumnIssue::Constant) => match prep.scheme.constant_columns {
-                ConstantPolicy::Reject => return Err(EvalError::Constant { indicator: item.label.clone(), method: scoring.label() }),
-                ConstantPolicy::Score { value } => {
-                    if let Some(n) = notices.as_deref_mut() {
-                        n.push(format!("指标“{}”所有单位取值相同（常数列），各单位均计 {value} 分", item.label));
-                    }
-                    prep.values[j].iter().map(|v| if v.is_nan() { *v } else { value }).collect()
-                }
-            },
-            Err(ColumnIssue::Message(m)) => return Err(EvalError::Data { indicator: item.label.clone(), message: m }),
-        };
-        if *missing == MissingRule::ZeroScore {
-            y.iter_mut().filter(|v| v.is_nan()).for_each(|v| *v = 0.0);
+    for j in 0..prep.plan.ni {
+        let (y, notice) = score_indicator(prep, j, over)?;
+        if let (Some(n), Some(notice)) = (notices.as_deref_mut(), notice) {
+            n.push(notice);
         }
         out.push(y);
     }
     Ok(out)
+}
+
+/// Indicator j's scores, with the notice of a constant column scored by policy.
+fn score_indicator(prep: &Prepared, j: usize, over: Option<&Scoring>) -> Result<(Vec<f64>, Option<String>), EvalError> {
+    let item = &prep.plan.items[j];
+    let ItemKind::Indicator { direction, missing, .. } = &item.kind else { unreachable!() };
+    let scoring = over.unwrap_or(&prep.scorings[j]);
+    let mut notice = None;
+    let mut y = match score_column(&prep.values[j], prep.bases[j].as_deref(), *direction, scoring) {
+        Ok(y) => y,
+        Err(ColumnIssue::Constant) => match prep.scheme.constant_columns {
+            ConstantPolicy::Reject => return Err(EvalError::Constant { indicator: item.label.clone(), method: scoring.label() }),
+            ConstantPolicy::Score { value } => {
+                notice = Some(format!("指标“{}”所有单位取值相同（常数列），各单位均计 {value} 分", item.label));
+                prep.values[j].iter().map(|v| if v.is_nan() { *v } else { value }).collect()
+            }
+        },
+        Err(ColumnIssue::Message(m)) => return Err(EvalError::Data { indicator: item.label.clone(), message: m }),
+    };
+    if *missing == MissingRule::ZeroScore {
+        y.iter_mut().filter(|v| v.is_nan()).for_each(|v| *v = 0.0);
+    }
+    Ok((y, notice))
 }
 
 /// Units per block of [`TopsisPre`]'s layout: one AVX-512 register, two AVX2 registers.
@@ -273,7 +311,8 @@ pub(crate) struct TopsisPre {
 }
 
 /// Where `(r − ideal)²` of unit i, child c goes in [`TopsisPre::dist`] (`(r − anti-ideal)²`
-/// follows [`LANES`] later).
+/// follows [`LANES`] later): the layout [`topsis_prepare`] writes, for the tests.
+#[cfg(test)]
 fn dist_at(i: usize, c: usize, k: usize) -> usize {
     ((i / LANES) * k + c) * 2 * LANES + i % LANES
 }
@@ -304,8 +343,7 @@ pub(crate) fn raw_cost_children(prep: &Prepared, k: usize, over: Option<&Scoring
 pub(crate) fn topsis_prepare(prep: &Prepared, k: usize, cols: &[&[f64]], raw_cost: &[bool], missing: NodeMissing) -> Result<TopsisPre, EvalError> {
     let item = &prep.plan.items[k];
     let (n, kc) = (prep.plan.n_units, cols.len());
-    let size = n.div_ceil(LANES) * kc * 2 * LANES;
-    let mut pre = TopsisPre { n, k: kc, dist: vec![0.0; size], ideal: Vec::with_capacity(kc), anti: Vec::with_capacity(kc) };
+    let (mut ideal, mut anti) = (Vec::with_capacity(kc), Vec::with_capacity(kc));
     for (c, col) in cols.iter().enumerate() {
         if missing == NodeMissing::Available
             && let Some(i) = col.iter().position(|v| v.is_nan())
@@ -316,17 +354,26 @@ pub(crate) fn topsis_prepare(prep: &Prepared, k: usize, cols: &[&[f64]], raw_cos
                 child: prep.plan.items[item.children[c]].label.clone(),
             });
         }
-        let (lo, hi) = col.iter().copied().filter(|v| !v.is_nan()).fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| (a.min(v), b.max(v)));
+        let (lo, hi) = min_max(col);
         let (best, worst) = if raw_cost[c] { (lo, hi) } else { (hi, lo) };
-        for (i, v) in col.iter().enumerate() {
-            let at = dist_at(i, c, kc);
-            pre.dist[at] = (v - best) * (v - best);
-            pre.dist[at + LANES] = (v - worst) * (v - worst);
-        }
-        pre.ideal.push(best);
-        pre.anti.push(worst);
+        ideal.push(best);
+        anti.push(worst);
     }
-    Ok(pre)
+    // Written block by block in layout order: one pass over fresh memory, where a pass per
+    // child strided over all of it. Padding units stay 0.
+    let mut dist = vec![0.0; n.div_ceil(LANES) * kc * 2 * LANES];
+    for (b, block) in dist.chunks_exact_mut(kc * 2 * LANES).enumerate() {
+        let units = b * LANES..(b * LANES + LANES).min(n);
+        for (c, (col, pair)) in cols.iter().zip(block.chunks_exact_mut(2 * LANES)).enumerate() {
+            let (best, worst) = (ideal[c], anti[c]);
+            let (to_ideal, to_anti) = pair.split_at_mut(LANES);
+            for ((v, p), m) in col[units.clone()].iter().zip(to_ideal).zip(to_anti) {
+                *p = (v - best) * (v - best);
+                *m = (v - worst) * (v - worst);
+            }
+        }
+    }
+    Ok(TopsisPre { n, k: kc, dist, ideal, anti })
 }
 
 /// The factors of the squared distances for children's weights `w`: classical
@@ -381,26 +428,45 @@ pub(crate) fn closeness(pre: &TopsisPre, fs: &[f64], scale: f64, out: &mut [f64]
             return;
         }
     }
-    closeness_blocks::<2, false>(pre, fs, scale, out, degenerate, bounds)
+    closeness_blocks::<2>(pre, fs, scale, out, degenerate, bounds)
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f,fma")]
 unsafe fn closeness_avx512(pre: &TopsisPre, fs: &[f64], scale: f64, out: &mut [f64], degenerate: &mut [bool], bounds: &mut [(f64, f64)]) {
-    closeness_blocks::<8, true>(pre, fs, scale, out, degenerate, bounds)
+    use std::arch::x86_64::*;
+    const R: usize = 8;
+    let (n, k, sets) = (pre.n, pre.k, degenerate.len());
+    let full = sets / R * R;
+    degenerate[..full].fill(false);
+    // Per set, the smallest and largest closeness of each lane, reduced once at the end.
+    let mut lanes = vec![(_mm512_set1_pd(f64::INFINITY), _mm512_set1_pd(f64::NEG_INFINITY)); full];
+    for b in 0..n.div_ceil(LANES) {
+        let dist = &pre.dist[b * k * 2 * LANES..(b + 1) * k * 2 * LANES];
+        let live = (n - b * LANES).min(LANES);
+        for r in (0..full).step_by(R) {
+            // SAFETY: this function runs where the CPU has AVX-512F and FMA.
+            unsafe { tile8_avx512(dist, &fs[r * k..(r + R) * k], scale, &mut out[r * n..(r + R) * n], b * LANES, live, &mut degenerate[r..r + R], &mut lanes[r..r + R]) };
+        }
+    }
+    for (bd, (lo, hi)) in bounds.iter_mut().zip(lanes) {
+        *bd = (_mm512_reduce_min_pd(lo), _mm512_reduce_max_pd(hi));
+    }
+    // The sets after the last full tile, one at a time (the same operations, so the same bits).
+    closeness_blocks::<1>(pre, &fs[full * k..], scale, &mut out[full * n..], &mut degenerate[full..], &mut bounds[full..]);
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
 unsafe fn closeness_avx2(pre: &TopsisPre, fs: &[f64], scale: f64, out: &mut [f64], degenerate: &mut [bool], bounds: &mut [(f64, f64)]) {
-    closeness_blocks::<2, false>(pre, fs, scale, out, degenerate, bounds)
+    closeness_blocks::<2>(pre, fs, scale, out, degenerate, bounds)
 }
 
 /// For each block of units, every set of factors in tiles of R sets whose sums stay in
-/// registers (2·R accumulators of 8 units: R = 8 fills AVX-512's 32 registers without
-/// spilling, R = 2 AVX2's 16).
+/// registers (2·R accumulators of 8 units: R = 2 fills AVX2's 16 registers; AVX-512 has its
+/// own loop).
 #[inline(always)]
-fn closeness_blocks<const R: usize, const AVX512: bool>(pre: &TopsisPre, fs: &[f64], scale: f64, out: &mut [f64], degenerate: &mut [bool], bounds: &mut [(f64, f64)]) {
+fn closeness_blocks<const R: usize>(pre: &TopsisPre, fs: &[f64], scale: f64, out: &mut [f64], degenerate: &mut [bool], bounds: &mut [(f64, f64)]) {
     let (n, k, sets) = (pre.n, pre.k, degenerate.len());
     degenerate.fill(false);
     bounds.fill((f64::INFINITY, f64::NEG_INFINITY));
@@ -412,14 +478,6 @@ fn closeness_blocks<const R: usize, const AVX512: bool>(pre: &TopsisPre, fs: &[f
             let t = if r + R <= sets { R } else { 1 };
             let (f, o, d, bd) = (&fs[r * k..(r + t) * k], &mut out[r * n..(r + t) * n], &mut degenerate[r..r + t], &mut bounds[r..r + t]);
             if t == R {
-                #[cfg(target_arch = "x86_64")]
-                if AVX512 && R == 8 {
-                    // SAFETY: AVX512 is only set by closeness_avx512, which runs where the CPU
-                    // has AVX-512F and FMA.
-                    unsafe { tile8_avx512(dist, f, scale, o, b * LANES, live, d, bd) };
-                    r += t;
-                    continue;
-                }
                 tile::<R>(dist, f, scale, o, b * LANES, live, d, bd)
             } else {
                 tile::<1>(dist, f, scale, o, b * LANES, live, d, bd)
@@ -435,7 +493,7 @@ fn closeness_blocks<const R: usize, const AVX512: bool>(pre: &TopsisPre, fs: &[f
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f,fma")]
 #[allow(clippy::too_many_arguments)]
-unsafe fn tile8_avx512(dist: &[f64], f: &[f64], scale: f64, out: &mut [f64], first: usize, live: usize, degenerate: &mut [bool], bounds: &mut [(f64, f64)]) {
+unsafe fn tile8_avx512(dist: &[f64], f: &[f64], scale: f64, out: &mut [f64], first: usize, live: usize, degenerate: &mut [bool], bounds: &mut [(std::arch::x86_64::__m512d, std::arch::x86_64::__m512d)]) {
     use std::arch::x86_64::*;
     const R: usize = 8;
     let k = f.len() / R;
@@ -454,16 +512,23 @@ unsafe fn tile8_avx512(dist: &[f64], f: &[f64], scale: f64, out: &mut [f64], fir
             am[r] = _mm512_fmadd_pd(fc, m, am[r]);
         }
     }
-    let mut dp = [[0.0f64; LANES]; R];
-    let mut dm = [[0.0f64; LANES]; R];
+    // What `finish` does, in registers: the same operations lane by lane (so the same bits).
+    // Each lane's running smallest and largest closeness leave out dead lanes and NaN (0/0, or
+    // a missing value), as `f64::min`/`max` do.
+    let live_mask: __mmask8 = if live >= LANES { 0xff } else { (1u8 << live) - 1 };
+    let vscale = _mm512_set1_pd(scale);
     for r in 0..R {
-        // SAFETY: each row holds exactly LANES f64.
-        unsafe {
-            _mm512_storeu_pd(dp[r].as_mut_ptr(), ap[r]);
-            _mm512_storeu_pd(dm[r].as_mut_ptr(), am[r]);
-        }
+        let (p, m) = (_mm512_sqrt_pd(ap[r]), _mm512_sqrt_pd(am[r]));
+        let sum = _mm512_add_pd(p, m);
+        let cl = _mm512_mul_pd(_mm512_div_pd(m, sum), vscale);
+        degenerate[r] |= _mm512_mask_cmp_pd_mask::<_CMP_EQ_OQ>(live_mask, sum, _mm512_setzero_pd()) != 0;
+        let valid = _mm512_mask_cmp_pd_mask::<_CMP_ORD_Q>(live_mask, cl, cl);
+        let (lo, hi) = bounds[r];
+        bounds[r] = (_mm512_mask_min_pd(lo, valid, lo, cl), _mm512_mask_max_pd(hi, valid, hi, cl));
+        assert!(r * n + first + live <= out.len());
+        // SAFETY: the masked store writes the live lanes only, within out (asserted above).
+        unsafe { _mm512_mask_storeu_pd(out.as_mut_ptr().add(r * n + first), live_mask, cl) };
     }
-    finish::<R>(&dp, &dm, scale, out, n, first, live, degenerate, bounds);
 }
 
 /// Closeness from the squared distances of R sets × 8 units, with the degenerate flags and
@@ -653,9 +718,9 @@ pub struct NodeResult {
     /// Indicators: the scoring; aggregates: the aggregation.
     pub method: String,
     pub aggregation: Option<Aggregation>,
-    /// Indicators: the input values as given.
-    pub raw: Vec<Option<f64>>,
-    pub values: Vec<Option<f64>>,
+    /// Indicators: the input values as given (empty for aggregates).
+    pub raw: UnitValues,
+    pub values: UnitValues,
     pub topsis: Option<TopsisDetail>,
 }
 
@@ -733,10 +798,11 @@ pub fn evaluate(scheme: &Scheme, inputs: &Inputs, context: &Context) -> Result<O
 /// [`Evaluation::monte_carlo`] perturbs it, so a run with robustness bands prepares once.
 pub struct Evaluation<'a> {
     pub(crate) prep: Prepared<'a>,
-    /// Per indicator: its scores.
-    pub(crate) scores: Vec<Vec<f64>>,
-    /// Per aggregate (index `k − ni`): its values, and for a TOPSIS one the distances used.
-    values: Vec<Vec<f64>>,
+    /// Per indicator: its scores (shared with the outcome).
+    pub(crate) scores: Arc<Vec<Vec<f64>>>,
+    /// Per aggregate (index `k − ni`): its values (shared with the outcome), and for a TOPSIS
+    /// one the distances used.
+    values: Arc<Vec<Vec<f64>>>,
     pub(crate) topsis: Vec<Option<Arc<TopsisPre>>>,
     finals: Vec<f64>,
     /// Per unit: its rank (0 = none).
@@ -750,9 +816,9 @@ impl<'a> Evaluation<'a> {
     pub fn new(scheme: &'a Scheme, inputs: &'a Inputs) -> Result<Evaluation<'a>, EvalError> {
         let prep = prepare(scheme, inputs)?;
         let mut notices = prep.notices.clone();
-        let scores = score_all(&prep, None, Some(&mut notices))?;
+        let scores = Arc::new(score_all(&prep, None, Some(&mut notices))?);
         let mut topsis = Vec::new();
-        let values = aggregate(&prep, &scores, &prep.weights, None, None, &[], Some(&mut topsis))?;
+        let values = Arc::new(aggregate(&prep, &scores, &prep.weights, None, None, &[], Some(&mut topsis))?);
         let finals = final_scores(&prep, &values[prep.plan.root - prep.plan.ni]);
         let ranks = final_ranks(&finals, &prep.veto, scheme.ranking.round);
         Ok(Evaluation { prep, scores, values, topsis, finals, ranks, notices })
@@ -808,14 +874,15 @@ fn outcome(ev: &Evaluation, context: &Context) -> Outcome {
         };
         let (kind, method, aggregation, raw, vals, topsis) = match &item.kind {
             ItemKind::Indicator { column, .. } => {
-                (NodeKind::Indicator, prep.scorings[k].label(), None, inputs.columns[*column].values.clone(), scores[k].iter().map(|&v| opt(v)).collect(), None)
+                let raw = if prep.values_are_raw[k] { UnitValues::shared(&prep.values, k) } else { UnitValues::own(column_f64(inputs, *column)) };
+                (NodeKind::Indicator, prep.scorings[k].label(), None, raw, UnitValues::shared(scores, k), None)
             }
             ItemKind::Aggregate { aggregation, .. } => (
                 NodeKind::Aggregate,
                 aggregation.label().to_string(),
                 Some(aggregation.clone()),
-                vec![],
-                values[k - ni].iter().map(|&v| opt(v)).collect(),
+                UnitValues::default(),
+                UnitValues::shared(values, k - ni),
                 topsis[k - ni].as_ref().map(|p| TopsisDetail { ideal: p.ideal.clone(), anti: p.anti.clone() }),
             ),
         };
@@ -997,13 +1064,34 @@ mod tests {
         let (mut d1, mut d2) = (vec![true; sets], vec![true; sets]);
         let (mut b1, mut b2) = (vec![(0.0, 0.0); sets], vec![(0.0, 0.0); sets]);
         closeness(&pre, &fs, 100.0, &mut fast, &mut d1, &mut b1);
-        closeness_blocks::<4, false>(&pre, &fs, 100.0, &mut portable, &mut d2, &mut b2);
+        closeness_blocks::<4>(&pre, &fs, 100.0, &mut portable, &mut d2, &mut b2);
         assert_eq!(fast.iter().map(|v| v.to_bits()).collect::<Vec<_>>(), portable.iter().map(|v| v.to_bits()).collect::<Vec<_>>());
         assert_eq!((d1, d2), (vec![false; sets], vec![false; sets]));
         assert_eq!(b1, b2);
         for (r, &(lo, hi)) in b1.iter().enumerate() {
             let set = &fast[r * n..(r + 1) * n];
             assert_eq!((lo, hi), (set.iter().copied().fold(f64::INFINITY, f64::min), set.iter().copied().fold(f64::NEG_INFINITY, f64::max)));
+        }
+        // A unit at both the ideal and the anti-ideal (0/0: degenerate) and one with a missing
+        // value (NaN) in the batch and alone: the same flags and bounds on every path.
+        let mut odd = pre.clone();
+        for c in 0..k {
+            for at in [dist_at(5, c, k), dist_at(5, c, k) + LANES] {
+                odd.dist[at] = 0.0;
+            }
+            odd.dist[dist_at(33, c, k)] = f64::NAN;
+        }
+        for sets in [sets, 1] {
+            let (mut fast, mut portable) = (vec![0.0; sets * n], vec![0.0; sets * n]);
+            let (mut d1, mut d2) = (vec![false; sets], vec![false; sets]);
+            let (mut b1, mut b2) = (vec![(0.0, 0.0); sets], vec![(0.0, 0.0); sets]);
+            closeness(&odd, &fs[..sets * k], 100.0, &mut fast, &mut d1, &mut b1);
+            closeness_blocks::<4>(&odd, &fs[..sets * k], 100.0, &mut portable, &mut d2, &mut b2);
+            assert_eq!(fast.iter().map(|v| v.to_bits()).collect::<Vec<_>>(), portable.iter().map(|v| v.to_bits()).collect::<Vec<_>>());
+            assert_eq!((&d1, &b1), (&d2, &b2));
+            assert_eq!(d1, vec![true; sets]);
+            let finite = |set: &[f64]| set.iter().copied().filter(|v| !v.is_nan()).fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| (a.min(v), b.max(v)));
+            assert!(b1.iter().enumerate().all(|(r, &b)| b == finite(&fast[r * n..(r + 1) * n])));
         }
         // One set alone gives the same as within the batch.
         let mut one = vec![0.0; n];

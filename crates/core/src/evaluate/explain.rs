@@ -77,14 +77,14 @@ fn contributions(o: &Outcome, i: usize) -> Vec<Contribution> {
     let pos: BTreeMap<&str, usize> = o.nodes.iter().enumerate().map(|(k, n)| (n.code.as_str(), k)).collect();
     let mut out: Vec<Contribution> = Vec::with_capacity(o.nodes.len());
     for node in &o.nodes {
-        let value = node.values[i];
+        let value = node.values.at(i);
         let mut c = Contribution {
             code: node.code.clone(),
             name: node.name.clone(),
             kind: node.kind,
             parent: node.parent.clone(),
             level: node.level,
-            raw: node.raw.get(i).copied().flatten(),
+            raw: node.raw.get(i),
             value,
             share: None,
             to_parent: None,
@@ -108,7 +108,7 @@ fn contributions(o: &Outcome, i: usize) -> Vec<Contribution> {
                     }
                 }
                 agg => {
-                    let present: f64 = siblings.filter(|s| s.values[i].is_some()).map(|s| s.weight).sum();
+                    let present: f64 = siblings.filter(|s| s.values.at(i).is_some()).map(|s| s.weight).sum();
                     if let Some(v) = value
                         && present > 0.0
                     {

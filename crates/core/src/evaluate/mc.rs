@@ -192,11 +192,10 @@ struct Scratch {
     rows: Vec<u32>,
 }
 
-/// Replications `r0 .. r0 + len` into `block`; returns the failed ones with their reasons, and
-/// whether every unit got a rank in every replication (no zeros in the block).
+/// Replications `r0 .. r0 + len` into `block`; returns the failed ones with their reasons.
 /// Those whose index is a TOPSIS over indicators with precomputed distances share one pass over
 /// the distances per draw of scoring and aggregation (same results as one by one).
-fn run_chunk<T: RankCell>(st: &Setup, seed: u64, r0: u64, len: usize, block: &mut [T], scr: &mut Scratch) -> (Vec<(u64, String)>, bool) {
+fn run_chunk<T: RankCell>(st: &Setup, seed: u64, r0: u64, len: usize, block: &mut [T], scr: &mut Scratch) -> Vec<(u64, String)> {
     let plan = &st.prep.plan;
     let (root, ni, n, items) = (plan.root, plan.ni, plan.n_units, plan.items.len());
     scr.weights.resize(len * items, 0.0);
@@ -208,7 +207,6 @@ fn run_chunk<T: RankCell>(st: &Setup, seed: u64, r0: u64, len: usize, block: &mu
     scr.done.clear();
     scr.done.resize(len, false);
     let mut failed = Vec::new();
-    let mut complete = true;
     let ItemKind::Aggregate { aggregation, .. } = &plan.items[root].kind else { unreachable!() };
     let children = &plan.items[root].children;
     let kc = children.len();
@@ -249,9 +247,8 @@ fn run_chunk<T: RankCell>(st: &Setup, seed: u64, r0: u64, len: usize, block: &mu
                 row.fill(0);
             } else if st.plain {
                 let (lo, hi) = scr.bounds[b];
-                complete &= scr.rank.rank_values(cl, lo, hi, row, 1);
+                scr.rank.rank_values(cl, lo, hi, row, 1);
             } else {
-                complete = false;
                 final_ranks_into(st.prep, cl, &mut scr.rank, row, 1);
             }
         }
@@ -267,7 +264,6 @@ fn run_chunk<T: RankCell>(st: &Setup, seed: u64, r0: u64, len: usize, block: &mu
             continue;
         }
         let (s, a) = scr.picks[j];
-        complete = false;
         match replicate(st, s, a, &scr.weights[j * items..(j + 1) * items]) {
             Ok(ranks) => ranks.into_iter().enumerate().for_each(|(i, r)| block[i * CHUNK + j] = T::from_rank(r)),
             Err(e) => {
@@ -277,47 +273,53 @@ fn run_chunk<T: RankCell>(st: &Setup, seed: u64, r0: u64, len: usize, block: &mu
         }
     }
     failed.sort_unstable_by_key(|f| f.0);
-    complete &= failed.is_empty();
-    (failed, complete)
+    failed
 }
 
 /// Nominal, mean, median and 5th/95th percentile rank of unit `i` from its ranks in every
-/// chunk (0 = no rank in that replication, only where `gaps`). `v` and `cum` are reused
-/// buffers.
-fn unit_stats<T: RankCell>(st: &Setup, ranks: &[T], total: usize, gaps: bool, i: usize, v: &mut Vec<u32>, cum: &mut Vec<u32>) -> RankStats {
+/// chunk (0 = no rank in that replication: it failed, or the unit had no score). `count` is a
+/// reused buffer of `n + 1` zeros (and left so): the k-th smallest rank comes from the counts
+/// per rank, accumulated over the ranks' span (usually narrow); a span much wider than the
+/// number of ranks takes the sorted ranks in `v` instead.
+fn unit_stats<T: RankCell>(st: &Setup, ranks: &[T], total: usize, i: usize, v: &mut Vec<u32>, count: &mut Vec<u32>) -> RankStats {
     let n = st.prep.plan.n_units;
     let nominal = st.ev.ranks[i];
-    v.clear();
-    for (b, block) in ranks.chunks(n * CHUNK).enumerate() {
-        let len = (total - b * CHUNK).min(CHUNK);
-        let mine = block[i * CHUNK..i * CHUNK + len].iter().map(|r| r.rank());
-        if gaps { v.extend(mine.filter(|&r| r > 0)) } else { v.extend(mine) }
+    count.resize(n + 1, 0);
+    // The unit's ranks, one cache line per chunk.
+    let mine = || ranks.chunks(n * CHUNK).enumerate().map(|(b, block)| &block[i * CHUNK..i * CHUNK + (total - b * CHUNK).min(CHUNK)]);
+    // One pass: counts per rank (rank 0, none, counted apart), span and sum.
+    let (mut below, mut hi, mut sum) = (u32::MAX, 0, 0u64);
+    let counts = &mut count[..];
+    for line in mine() {
+        for r in line.iter().map(|r| r.rank()) {
+            counts[r as usize] += 1;
+            // r − 1 wraps for 0 (none), so the smallest rank is found without a branch.
+            below = below.min(r.wrapping_sub(1));
+            hi = hi.max(r);
+            sum += u64::from(r);
+        }
     }
-    let m = v.len();
-    let (lo, hi) = v.iter().fold((u32::MAX, 0), |(a, b), &r| (a.min(r), b.max(r)));
-    let span = hi.saturating_sub(lo) as usize + 1;
-    // The k-th smallest rank: from cumulative counts over the ranks' span (usually narrow), else
-    // from the sorted ranks.
-    let by_count = m > 0 && span <= 4 * m;
+    let lo = below.wrapping_add(1);
+    let m = total - std::mem::take(&mut count[0]) as usize;
+    let span = if m == 0 { &mut count[0..0] } else { &mut count[lo as usize..=hi as usize] };
+    let by_count = span.len() <= 4 * m;
     if by_count {
-        cum.clear();
-        cum.resize(span, 0);
-        v.iter().for_each(|&r| cum[(r - lo) as usize] += 1);
         // The running sum in a register, not read back from the previous element's store.
         let mut acc = 0;
-        for c in cum.iter_mut() {
+        for c in span.iter_mut() {
             acc += *c;
             *c = acc;
         }
     } else {
+        v.clear();
+        v.extend(mine().flatten().map(|r| r.rank()).filter(|&r| r > 0));
         v.sort_unstable();
     }
     let at = |k: usize| -> f64 {
-        let r = if by_count { lo + cum.partition_point(|&c| c as usize <= k) as u32 } else { v[k] };
+        let r = if by_count { lo + span.partition_point(|&c| c as usize <= k) as u32 } else { v[k] };
         f64::from(r)
     };
-    let sum: u64 = v.iter().map(|&r| u64::from(r)).sum();
-    RankStats {
+    let out = RankStats {
         unit: st.prep.inputs.units[i].code.clone(),
         nominal: (nominal > 0).then_some(nominal),
         // Sums of ranks are exact in f64, so this is the mean of the f64 ranks.
@@ -326,7 +328,9 @@ fn unit_stats<T: RankCell>(st: &Setup, ranks: &[T], total: usize, gaps: bool, i:
         q5: type7(m, 0.05, at),
         q95: type7(m, 0.95, at),
         replications: m as u32,
-    }
+    };
+    span.fill(0);
+    out
 }
 
 /// Runs `opts.replications` replications of the scheme's uncertainty assumptions (prepares the
@@ -370,15 +374,14 @@ fn replications<T: RankCell>(st: &Setup, opts: &McOptions) -> (Vec<(u64, String)
     let (n, total) = (st.prep.plan.n_units, opts.replications);
     // Chunk b's ranks at ranks[b·n·CHUNK ..]; a failed replication leaves zeros.
     let mut ranks = vec![T::default(); total.div_ceil(CHUNK) * n * CHUNK];
-    let chunks: Vec<(Vec<(u64, String)>, bool)> = ranks
+    let chunks: Vec<Vec<(u64, String)>> = ranks
         .par_chunks_mut((n * CHUNK).max(1))
         .enumerate()
         .map_init(Scratch::default, |scr, (b, block)| run_chunk(st, opts.seed, (b * CHUNK) as u64, (total - b * CHUNK).min(CHUNK), block, scr))
         .collect();
-    let gaps = chunks.iter().any(|c| !c.1);
-    let failed: Vec<(u64, String)> = chunks.into_iter().flat_map(|c| c.0).collect();
+    let failed: Vec<(u64, String)> = chunks.into_iter().flatten().collect();
     let ranks = &ranks;
-    let stats = (0..n).into_par_iter().map_init(|| (Vec::new(), Vec::new()), |(v, cum), i| unit_stats(st, ranks, total, gaps, i, v, cum)).collect();
+    let stats = (0..n).into_par_iter().map_init(|| (Vec::new(), Vec::new()), |(v, count), i| unit_stats(st, ranks, total, i, v, count)).collect();
     (failed, stats)
 }
 

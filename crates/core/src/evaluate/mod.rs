@@ -25,6 +25,7 @@ mod rng;
 mod scheme;
 mod score;
 mod table;
+mod unit_values;
 mod weights;
 
 pub use engine::{evaluate, AppliedAdjustment, Consequence, Evaluation, GroupRanks, NodeKind, NodeResult, Outcome, TopsisDetail};
@@ -34,6 +35,7 @@ pub use rank::{competition_ranks, quantile_type7, round_dp};
 pub use rng::SplitMix64;
 pub use scheme::*;
 pub use table::{inputs_from_table, results_table};
+pub use unit_values::UnitValues;
 pub use weights::{critic_weights, entropy_weights};
 
 /// Why an evaluation gave no result. Messages are for the office, in Chinese.

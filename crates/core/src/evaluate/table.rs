@@ -153,7 +153,7 @@ pub fn results_table(o: &Outcome, mc: Option<&McResult>) -> Table {
     for (i, u) in o.units.iter().enumerate() {
         let mut row = vec![u.code.clone(), u.name.clone()];
         for &k in &shown {
-            row.push(num(o.nodes[k].values[i]));
+            row.push(num(o.nodes[k].values.at(i)));
         }
         let notes: Vec<String> = o.adjustments[i]
             .iter()

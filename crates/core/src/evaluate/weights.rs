@@ -1,17 +1,28 @@
 //! Objective weights: the entropy method with its named standardisations (METHODS.md §3) and
 //! CRITIC (Diakoulaki, Mavrotas & Papayannakis 1995).
 
+use std::borrow::Cow;
+
 use super::scheme::{Direction, EntropyStandardise};
+use super::score::min_max;
 use super::EvalError;
 
 /// Degree of diversification `d = 1 − e` of one column (NaN = missing, skipped).
 pub(crate) fn entropy_diversity(x: &[f64], dir: Direction, std: EntropyStandardise, epsilon: f64) -> Result<f64, String> {
-    let obs: Vec<f64> = x.iter().copied().filter(|v| !v.is_nan()).collect();
+    // A complete column is used in place (the usual case: imputation runs before weighting only
+    // where it fills something).
+    let kept: Vec<f64>;
+    let obs: &[f64] = if x.iter().any(|v| v.is_nan()) {
+        kept = x.iter().copied().filter(|v| !v.is_nan()).collect();
+        &kept
+    } else {
+        x
+    };
     let m = obs.len();
     if m < 2 {
         return Err("熵权法至少需要两个有效数值".into());
     }
-    let (lo, hi) = obs.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| (a.min(v), b.max(v)));
+    let (lo, hi) = min_max(obs);
     if std == EntropyStandardise::Raw && lo <= 0.0 {
         return Err(format!("熵权法 S0（原始数据）要求各值为正，最小值为 {lo}；请改用 S1 或 S2 标准化"));
     }
@@ -23,15 +34,23 @@ pub(crate) fn entropy_diversity(x: &[f64], dir: Direction, std: EntropyStandardi
         };
     }
     let s1 = |v: f64| if dir == Direction::Benefit { (v - lo) / (hi - lo) } else { (hi - v) / (hi - lo) };
-    let y: Vec<f64> = match std {
-        EntropyStandardise::Raw => obs,
+    let y: Cow<[f64]> = match std {
+        EntropyStandardise::Raw => Cow::Borrowed(obs),
         EntropyStandardise::MinMax => obs.iter().map(|&v| s1(v)).collect(),
         EntropyStandardise::Shift => obs.iter().map(|&v| s1(v) + epsilon).collect(),
         EntropyStandardise::ShiftRescale => obs.iter().map(|&v| (1.0 - epsilon) * s1(v) + epsilon).collect(),
     };
     let total: f64 = y.iter().sum();
+    // h = Σ p·ln p over p > 0 in observation order: each term first (in place; a term does not
+    // wait on the sum, so the logarithms overlap), then the sum. The same operations in the
+    // same order, so the same bits; NaN marks a term left out (p·ln p is finite for p > 0).
     // 0·ln 0 = 0 (the limit), not pymcdm's unreachable "e = 0 if any p = 0" branch.
-    let h: f64 = y.iter().map(|&v| v / total).filter(|&p| p > 0.0).map(|p| p * p.ln()).sum();
+    let mut terms = y.into_owned();
+    for v in terms.iter_mut() {
+        let p = *v / total;
+        *v = if p > 0.0 { p * p.ln() } else { f64::NAN };
+    }
+    let h: f64 = terms.iter().filter(|t| !t.is_nan()).sum();
     let e = -h / (m as f64).ln();
     Ok(1.0 - e)
 }
@@ -74,13 +93,13 @@ pub fn critic_weights(columns: &[Vec<f64>], directions: &[Direction]) -> Result<
 }
 
 /// C_j per column (before normalisation); `Err` names the problem in Chinese.
-pub(crate) fn critic_raw(columns: &[Vec<f64>], directions: &[Direction]) -> Result<Vec<f64>, String> {
-    let m = columns[0].len();
+pub(crate) fn critic_raw<C: AsRef<[f64]>>(columns: &[C], directions: &[Direction]) -> Result<Vec<f64>, String> {
+    let m = columns[0].as_ref().len();
     if m < 3 {
         return Err("CRITIC 至少需要三个单位".into());
     }
     let mut z = Vec::with_capacity(columns.len());
-    for (j, (c, dir)) in columns.iter().zip(directions).enumerate() {
+    for (j, (c, dir)) in columns.iter().map(AsRef::as_ref).zip(directions).enumerate() {
         if c.iter().any(|v| v.is_nan()) {
             return Err(format!("CRITIC 要求数据无缺失（第 {} 个指标有缺失值）", j + 1));
         }
