@@ -351,8 +351,8 @@ async fn card(State(st): State<AppState>, PageUser(s): PageUser, Path((id, code)
     let e = explain(&r.outcome, &code, previous.as_ref().map(|p| &p.outcome)).ok_or_else(|| AppError::NotFound(format!("单位“{code}”")))?;
     let items = tree_order(&e.items)
         .into_iter()
-        .map(|c| CardItem {
-            depth: c.level,
+        .map(|(depth, c)| CardItem {
+            depth,
             name: c.name.clone(),
             aggregate: c.kind != NodeKind::Indicator,
             raw: c.raw.map(|v| format!("{v:.2}")).unwrap_or_default(),
@@ -379,21 +379,22 @@ async fn card(State(st): State<AppState>, PageUser(s): PageUser, Path((id, code)
     ))
 }
 
-/// The card reads top-down, each pillar followed by its indicators (the indentation shows the
-/// level); the engine lists them bottom-up.
-fn tree_order(items: &[nengji_core::evaluate::Contribution]) -> Vec<&nengji_core::evaluate::Contribution> {
-    fn visit<'a>(items: &'a [nengji_core::evaluate::Contribution], parent: Option<&str>, out: &mut Vec<&'a nengji_core::evaluate::Contribution>) {
+/// The card reads top-down, each pillar followed by its indicators, each with its depth below
+/// the index (the indentation); the engine lists them bottom-up.
+fn tree_order(items: &[nengji_core::evaluate::Contribution]) -> Vec<(u32, &nengji_core::evaluate::Contribution)> {
+    type Row<'a> = (u32, &'a nengji_core::evaluate::Contribution);
+    fn visit<'a>(items: &'a [nengji_core::evaluate::Contribution], parent: Option<&str>, depth: u32, out: &mut Vec<Row<'a>>) {
         for c in items.iter().filter(|c| c.parent.as_deref() == parent) {
-            out.push(c);
-            visit(items, Some(&c.code), out);
+            out.push((depth, c));
+            visit(items, Some(&c.code), depth + 1, out);
         }
     }
     let mut out = Vec::with_capacity(items.len());
-    visit(items, None, &mut out);
+    visit(items, None, 0, &mut out);
     // Anything not reached from the top (none in a valid tree) is still shown.
     for c in items {
-        if !out.iter().any(|o| std::ptr::eq(*o, c)) {
-            out.push(c);
+        if !out.iter().any(|(_, o)| std::ptr::eq(*o, c)) {
+            out.push((0, c));
         }
     }
     out

@@ -207,6 +207,11 @@ async fn flow(app: App) {
             let parts: f64 = card[pos(pillar) + 1..next].iter().map(|r| num(&r[4])).sum();
             assert!((parts - num(&card[pos(pillar)][4])).abs() <= 0.02, "{pillar}: {card:?}");
         }
+        // Indented by depth below the index: the total flush, a pillar in, its indicators further.
+        let indent = |row: usize| b.execute("return parseFloat(getComputedStyle(document.querySelectorAll('#card tbody th')[arguments[0]]).paddingLeft)", vec![row.into()]);
+        let (total, pillar, indicator) = (indent(0).await?, indent(pos("经济规模")).await?, indent(pos("主营业务收入")).await?);
+        let px = |v: &serde_json::Value| v.as_f64().unwrap_or(f64::NAN);
+        assert!(px(&total) < px(&pillar) && px(&pillar) < px(&indicator), "indents {total} {pillar} {indicator}");
         // The total and each pillar with its change since 2019.
         for name in ["综合得分", "经济规模", "发展速度", "创新与绿色"] {
             assert!(card[pos(name)][5].starts_with(['+', '-']), "{name}: {card:?}");
