@@ -173,6 +173,29 @@ pub fn redact_url(url: &str) -> String {
     }
 }
 
+/// Runs blocking work on a runtime worker thread without stalling the tasks queued on it
+/// (`block_in_place` hands them to another worker); a single-threaded runtime just runs it.
+fn blocking<R>(f: impl FnOnce() -> R) -> R {
+    match tokio::runtime::Handle::try_current().map(|h| h.runtime_flavor()) {
+        Ok(tokio::runtime::RuntimeFlavor::MultiThread) => tokio::task::block_in_place(f),
+        _ => f(),
+    }
+}
+
+/// Runs `f` with rusqlite on a SQLite connection of sqlx's (its transaction, if one is open):
+/// statements stepped on SQLite's own handle, not through sqlx's worker thread, which hands
+/// every row and argument over separately (bulk writes, reads of a million rows).
+pub(crate) async fn on_sqlite_handle<R, E: From<StoreError>>(conn: &mut sqlx::SqliteConnection, f: impl FnOnce(&rusqlite::Connection) -> Result<R, E>) -> Result<R, E> {
+    let mut handle = conn.lock_handle().await.map_err(|e| E::from(e.into()))?;
+    let raw = handle.as_raw_handle();
+    blocking(|| {
+        // SAFETY: `handle` keeps sqlx's worker thread off the connection until it is dropped,
+        // after `conn`; a connection made by `from_handle` leaves the handle open on drop.
+        let conn = unsafe { rusqlite::Connection::from_handle(raw.as_ptr()) }.map_err(|e| E::from(e.into()))?;
+        f(&conn)
+    })
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

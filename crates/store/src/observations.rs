@@ -34,34 +34,91 @@ pub struct Filter {
     pub to: Option<Month>,
     /// Only values of approved reports (what analytics and bulletins use by default).
     pub approved_only: bool,
+    /// Rows in any order (saves sorting every row, e.g. when the caller groups them itself);
+    /// otherwise by zone, indicator and month.
+    pub any_order: bool,
 }
 
+/// The statement for a filter with `?` or `$n` placeholders, and its bound texts in order.
+fn query_sql(f: &Filter, numbered: bool) -> (String, Vec<String>) {
+    let mut sql = String::from(
+        "SELECT z.code AS zone, i.code AS indicator, o.period, o.value, o.prior_comparable, o.status, o.is_demo, o.comment
+         FROM observation o JOIN zone z ON z.id = o.zone_id JOIN indicator i ON i.id = o.indicator_id WHERE 1 = 1",
+    );
+    let mut binds: Vec<String> = Vec::new();
+    let mut bind = |sql: &mut String, v: String| {
+        binds.push(v);
+        if numbered { sql.push_str(&format!("${}", binds.len())) } else { sql.push('?') }
+    };
+    for (column, list) in [("z.code", &f.zones), ("i.code", &f.indicators)] {
+        if let Some(list) = list {
+            sql.push_str(&format!(" AND {column} IN ("));
+            for (k, v) in list.iter().enumerate() {
+                if k > 0 {
+                    sql.push_str(", ");
+                }
+                bind(&mut sql, v.clone());
+            }
+            sql.push(')');
+        }
+    }
+    if let Some(from) = f.from {
+        sql.push_str(" AND o.period >= ");
+        bind(&mut sql, from.to_string());
+    }
+    if let Some(to) = f.to {
+        sql.push_str(" AND o.period <= ");
+        bind(&mut sql, to.to_string());
+    }
+    if f.approved_only {
+        sql.push_str(" AND o.status = 'approved'");
+    }
+    if !f.any_order {
+        sql.push_str(" ORDER BY z.sort_order, z.id, i.sort_order, i.id, o.period");
+    }
+    (sql, binds)
+}
+
+/// Stored values matching `f`. On SQLite the statement runs on the connection's own handle:
+/// sqlx's driver hands each row from its worker thread to the caller separately, and reading a
+/// million values (the history an upload is checked against) took most of a national upload's
+/// dry run that way.
 pub async fn query(db: &Db, f: &Filter) -> crate::Result<Vec<Observation>> {
     if f.zones.as_ref().is_some_and(|z| z.is_empty()) || f.indicators.as_ref().is_some_and(|i| i.is_empty()) {
         return Ok(Vec::new());
     }
-    Ok(with_pool!(db, p => {
-        let mut q = QueryBuilder::new(
-            "SELECT z.code AS zone, i.code AS indicator, o.period, o.value, o.prior_comparable, o.status, o.is_demo, o.comment
-             FROM observation o JOIN zone z ON z.id = o.zone_id JOIN indicator i ON i.id = o.indicator_id WHERE 1 = 1");
-        if let Some(zones) = &f.zones {
-            q.push(" AND z.code IN (");
-            let mut s = q.separated(", ");
-            for z in zones { s.push_bind(z.clone()); }
-            q.push(")");
+    match db {
+        Db::Sqlite(p) => {
+            let (sql, binds) = query_sql(f, false);
+            let mut conn = p.acquire().await?;
+            crate::db::on_sqlite_handle(&mut conn, |conn| {
+                let mut stmt = conn.prepare(&sql)?;
+                let rows = stmt.query_map(rusqlite::params_from_iter(&binds), |r| {
+                    Ok(Observation {
+                        zone: r.get(0)?,
+                        indicator: r.get(1)?,
+                        period: r.get(2)?,
+                        value: r.get(3)?,
+                        prior_comparable: r.get(4)?,
+                        status: r.get(5)?,
+                        is_demo: r.get(6)?,
+                        comment: r.get(7)?,
+                    })
+                })?;
+                Ok(rows.collect::<Result<Vec<_>, _>>()?)
+            })
+            .await
         }
-        if let Some(inds) = &f.indicators {
-            q.push(" AND i.code IN (");
-            let mut s = q.separated(", ");
-            for i in inds { s.push_bind(i.clone()); }
-            q.push(")");
+        Db::Postgres(p) => {
+            let (sql, binds) = query_sql(f, true);
+            // Only placeholders are interpolated: every value is bound.
+            let mut q = sqlx::query_as::<_, Observation>(sqlx::AssertSqlSafe(sql));
+            for b in binds {
+                q = q.bind(b);
+            }
+            Ok(q.fetch_all(p).await?)
         }
-        if let Some(from) = f.from { q.push(" AND o.period >= ").push_bind(from.to_string()); }
-        if let Some(to) = f.to { q.push(" AND o.period <= ").push_bind(to.to_string()); }
-        if f.approved_only { q.push(" AND o.status = 'approved'"); }
-        q.push(" ORDER BY z.sort_order, z.id, i.sort_order, i.id, o.period");
-        q.build_query_as::<Observation>().fetch_all(p).await
-    })?)
+    }
 }
 
 /// The most recent month with approved values.

@@ -192,6 +192,7 @@ pub async fn values(State(st): State<AppState>, ApiUser(who): ApiUser, Query(q):
         from: month(&q.from)?,
         to: month(&q.to)?,
         approved_only: !q.include_unapproved.unwrap_or(false),
+        any_order: false,
     };
     let rows = observations::query(&st.db, &f).await?;
     Ok(Json(

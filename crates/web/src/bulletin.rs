@@ -43,6 +43,7 @@ pub async fn compose(db: &Db, period: Month) -> Result<Bulletin, AppError> {
         from: Some(period.prior_year()),
         to: Some(period),
         approved_only: true,
+        any_order: false,
     };
     let rows = observations::query(db, &f).await?;
     let demo = rows.iter().any(|o| o.is_demo && o.period == period.to_string());

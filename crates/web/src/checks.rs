@@ -56,7 +56,7 @@ async fn stored_by_zone(db: &Db, zones: &[String], from: Month, to: Month) -> Re
     const ZONES_PER_READ: usize = 500;
     let mut out: HashMap<String, Vec<(Month, Observation)>> = HashMap::new();
     for chunk in zones.chunks(ZONES_PER_READ) {
-        let f = Filter { zones: Some(chunk.to_vec()), from: Some(from), to: Some(to), ..Filter::default() };
+        let f = Filter { zones: Some(chunk.to_vec()), from: Some(from), to: Some(to), any_order: true, ..Filter::default() };
         for o in observations::query(db, &f).await? {
             if let Ok(m) = o.period.parse::<Month>() {
                 out.entry(o.zone.clone()).or_default().push((m, o));
@@ -186,7 +186,7 @@ pub struct Outlier {
 /// previous 24 months: the follow-up list for reviewers.
 pub async fn outliers(db: &Db, ds: &Dataset, period: Month) -> Result<Vec<Outlier>, AppError> {
     let cat = catalogue(db).await?;
-    let f = Filter { indicators: Some(ds.indicators.clone()), from: Some(period.offset(-LOOKBACK)), to: Some(period), ..Filter::default() };
+    let f = Filter { indicators: Some(ds.indicators.clone()), from: Some(period.offset(-LOOKBACK)), to: Some(period), any_order: true, ..Filter::default() };
     let mut series: BTreeMap<(String, String), BTreeMap<Month, f64>> = BTreeMap::new();
     for o in observations::query(db, &f).await? {
         if let Ok(m) = o.period.parse() {

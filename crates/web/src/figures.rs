@@ -32,7 +32,7 @@ pub struct Snapshot {
 
 impl Snapshot {
     pub async fn load(db: &Db, zones: Vec<String>, indicators: Option<Vec<String>>, period: Month, approved_only: bool) -> nengji_store::Result<Snapshot> {
-        let f = Filter { zones: Some(zones), indicators, from: Some(period.prior_year().offset(-1)), to: Some(period), approved_only };
+        let f = Filter { zones: Some(zones), indicators, from: Some(period.prior_year().offset(-1)), to: Some(period), approved_only, any_order: false };
         let rows = observations::query(db, &f).await?;
         let wanted = [period, period.offset(-1), period.prior_year(), period.prior_year().offset(-1)];
         let demo = rows.iter().any(|o| o.is_demo);

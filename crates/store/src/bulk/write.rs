@@ -14,7 +14,6 @@ use nengji_core::period::Month;
 use super::Placeholders;
 use crate::collection::EntryError;
 use crate::db::Backend;
-use crate::StoreError;
 
 pub(super) struct ObsRow<'a> {
     pub zone_id: i64,
@@ -80,17 +79,13 @@ const OBSERVATION_UPSERT: &str = "ON CONFLICT (zone_id, indicator_id, period) DO
 
 impl WriteRows for sqlx::SqliteConnection {
     async fn write_rows(&mut self, rows: &Rows<'_>) -> Result<(), EntryError> {
-        let mut handle = self.lock_handle().await?;
-        let raw = handle.as_raw_handle();
-        blocking(|| {
-            // SAFETY: `handle` keeps sqlx's worker thread off the connection until it is dropped,
-            // after `conn`; a connection made by `from_handle` leaves the handle open on drop.
-            let conn = unsafe { rusqlite::Connection::from_handle(raw.as_ptr()) }.map_err(StoreError::from)?;
-            write_sqlite(&conn, rows).map_err(|e| match e {
+        crate::db::on_sqlite_handle(self, |conn| {
+            write_sqlite(conn, rows).map_err(|e| match e {
                 Refusal::Conflict => conflict(),
                 Refusal::Sql(e) => EntryError::Store(e.into()),
             })
         })
+        .await
     }
 }
 
@@ -102,15 +97,6 @@ enum Refusal {
 impl From<rusqlite::Error> for Refusal {
     fn from(e: rusqlite::Error) -> Self {
         Refusal::Sql(e)
-    }
-}
-
-/// Runs blocking work on a runtime worker thread without stalling the tasks queued on it
-/// (`block_in_place` hands them to another worker); a single-threaded runtime just runs it.
-fn blocking<R>(f: impl FnOnce() -> R) -> R {
-    match tokio::runtime::Handle::try_current().map(|h| h.runtime_flavor()) {
-        Ok(tokio::runtime::RuntimeFlavor::MultiThread) => tokio::task::block_in_place(f),
-        _ => f(),
     }
 }
 

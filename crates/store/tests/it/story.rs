@@ -145,6 +145,7 @@ async fn demo_values_load_and_query() {
             from: Some("2019-01".parse().unwrap()),
             to: Some("2019-12".parse().unwrap()),
             approved_only: true,
+            any_order: false,
         };
         let rows = observations::query(&db, &f).await.unwrap();
         assert_eq!(rows.len(), 12, "{engine}");
@@ -155,6 +156,17 @@ async fn demo_values_load_and_query() {
             .find(|v| v.zone == "yanjiao_htz" && v.indicator == "revenue" && v.period.to_string() == "2019-12")
             .unwrap();
         assert_eq!(rows[11].value, expected.value, "{engine}: stored exactly");
+        // Every zone and indicator of a year: in any order, the same rows as in order.
+        let year = Filter { zones: None, indicators: None, ..f.clone() };
+        let ordered = observations::query(&db, &year).await.unwrap();
+        let mut any = observations::query(&db, &Filter { any_order: true, ..year }).await.unwrap();
+        assert_eq!(ordered.len(), 15 * 13 * 12, "{engine}");
+        let key = |o: &observations::Observation| (o.zone.clone(), o.indicator.clone(), o.period.clone());
+        assert!(ordered.windows(2).all(|w| w[0].zone != w[1].zone || w[0].indicator != w[1].indicator || w[0].period < w[1].period), "{engine}: by month");
+        let mut sorted = ordered.clone();
+        sorted.sort_by_key(key);
+        any.sort_by_key(key);
+        assert_eq!(any, sorted, "{engine}");
         let none = Filter { zones: Some(vec![]), ..Filter::default() };
         assert!(observations::query(&db, &none).await.unwrap().is_empty());
     }

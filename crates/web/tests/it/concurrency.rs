@@ -164,7 +164,7 @@ async fn run(app: App, engine: &str) {
     // submitted; the clients then change 主营业务收入 only.
     for z in ZONES {
         for p in periods {
-            let filter = observations::Filter { zones: Some(vec![z.into()]), indicators: None, from: Some(p.prior_year()), to: Some(p.prior_year()), approved_only: false };
+            let filter = observations::Filter { zones: Some(vec![z.into()]), indicators: None, from: Some(p.prior_year()), to: Some(p.prior_year()), approved_only: false, any_order: false };
             let values = observations::query(&app.db, &filter)
                 .await
                 .unwrap()
@@ -228,7 +228,7 @@ async fn run(app: App, engine: &str) {
         for w in hist.windows(2) {
             assert_eq!(w[1].old_value, w[0].new_value, "{engine} {zone} {period}: a change did not start from the value before it");
         }
-        let filter = observations::Filter { zones: Some(vec![zone.clone()]), indicators: Some(vec!["revenue".into()]), from: Some(*period), to: Some(*period), approved_only: false };
+        let filter = observations::Filter { zones: Some(vec![zone.clone()]), indicators: Some(vec!["revenue".into()]), from: Some(*period), to: Some(*period), approved_only: false, any_order: false };
         let stored = observations::query(&app.db, &filter).await.unwrap().first().map(|o| o.value);
         assert_eq!(stored, hist.last().and_then(|h| h.new_value), "{engine} {zone} {period}: stored value is not the last change");
     }
